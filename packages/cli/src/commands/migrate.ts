@@ -1,0 +1,25 @@
+import { migrate } from '@denyscope/clickhouse';
+import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
+import { Command } from 'commander';
+import { configOrExit } from './shared.js';
+
+export function migrateCommand(): Command {
+  return new Command('migrate')
+    .description('create the ClickHouse database and apply pending migrations (safe to run concurrently)')
+    .action(async () => {
+      const config = configOrExit();
+      const log = createLogger({ service: 'migrate', level: config.logLevel });
+      try {
+        const result = await migrate(config.clickhouse, {
+          retentionDays: config.clickhouse.retentionDays,
+          log: (fields, message) => log.info(fields, message),
+        });
+        log.info({ database: config.clickhouse.database, ...result }, 'migrations up to date');
+      } catch (error) {
+        log.fatal({ err: error, url: config.clickhouse.url }, 'migration failed');
+        process.exitCode = 1;
+      } finally {
+        await shutdownTelemetry();
+      }
+    });
+}

@@ -1,0 +1,13 @@
+export { createClickHouseClient, type ClickHouseClient, type ClickHouseConnection } from './client.js';
+export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
+export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
+export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
+export { migrations, type Migration, type MigrationContext } from './migrations/index.js';
+export { dropExpiredPartitions } from './retention.js';
+export {
+  readServerCapabilities,
+  parseServerVersion,
+  capabilitiesOf,
+  type ServerCapabilities,
+  type ServerVersion,
+} from './server-version.js';

@@ -1,0 +1,55 @@
+import { lowCardinality, ttlClause, type Migration } from './types.js';
+
+// Per-minute rollup of denials by key, account, env and resource pattern, filled by a materialized
+// view on every insert into denials. Counts are uniqExact over request_id, so a replayed batch
+// does not inflate them. The -If states keep the owner-based facts the rules need:
+//   owners: distinct accounts owning the addressed resources (as a count, never their IDs),
+//   missing_ids: distinct IDs that do not exist, foreign_ids: distinct IDs owned by another
+//   account, cross_env: requests addressing an ID of another environment.
+export const denialsPerMinute: Migration = {
+  version: 2,
+  name: 'denials_per_minute',
+  statements: (ctx) => [
+    `CREATE TABLE IF NOT EXISTS ${ctx.db}.denials_per_minute (
+      minute DateTime,
+      env ${lowCardinality(ctx, 'String')},
+      key_id String,
+      account_id String,
+      resource_pattern ${lowCardinality(ctx, 'String')},
+      denials AggregateFunction(uniqExact, String),
+      distinct_ids AggregateFunction(uniqExact, String),
+      owners AggregateFunction(uniqExactIf, String, UInt8),
+      missing_ids AggregateFunction(uniqExactIf, String, UInt8),
+      foreign_ids AggregateFunction(uniqExactIf, String, UInt8),
+      cross_env AggregateFunction(uniqExactIf, String, UInt8),
+      min_num AggregateFunction(minIf, UInt64, UInt8),
+      max_num AggregateFunction(maxIf, UInt64, UInt8),
+      first_seen AggregateFunction(min, DateTime),
+      last_seen AggregateFunction(max, DateTime)
+    )
+    ENGINE = AggregatingMergeTree
+    PARTITION BY toDate(minute)
+    ORDER BY (minute, env, key_id, account_id, resource_pattern)
+    ${ttlClause(ctx, 'toDate(minute)')}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ctx.db}.denials_per_minute_mv
+    TO ${ctx.db}.denials_per_minute
+    AS SELECT
+      toStartOfMinute(event_time) AS minute,
+      env,
+      key_id,
+      account_id,
+      resource_pattern,
+      uniqExactState(request_id) AS denials,
+      uniqExactState(resource_id) AS distinct_ids,
+      uniqExactIfState(resource_owner, owner_state = 2) AS owners,
+      uniqExactIfState(resource_id, owner_state = 1) AS missing_ids,
+      uniqExactIfState(resource_id, owner_state = 2 AND resource_owner != account_id) AS foreign_ids,
+      uniqExactIfState(request_id, resource_env != '' AND resource_env != env) AS cross_env,
+      minIfState(resource_num, has_num = 1) AS min_num,
+      maxIfState(resource_num, has_num = 1) AS max_num,
+      minState(event_time) AS first_seen,
+      maxState(event_time) AS last_seen
+    FROM ${ctx.db}.denials
+    GROUP BY minute, env, key_id, account_id, resource_pattern`,
+  ],
+};

@@ -1,0 +1,45 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export interface ServerVersion {
+  major: number;
+  minor: number;
+  text: string;
+}
+
+/**
+ * What the connected server can do. Migrations read these flags instead of comparing versions
+ * themselves, so the SQL that runs on Debian's 18.16 and on a current server stays in one place.
+ */
+export interface ServerCapabilities {
+  version: ServerVersion;
+  /** Table TTL (19.6+). Retention by dropping partitions works everywhere; TTL is extra. */
+  ttl: boolean;
+  /** LowCardinality without the experimental flag (19.9+ made it generally usable). */
+  lowCardinality: boolean;
+}
+
+export function parseServerVersion(text: string): ServerVersion {
+  const match = /^(\d+)\.(\d+)/.exec(text.trim());
+  if (!match) throw new Error(`cannot read ClickHouse version from ${JSON.stringify(text)}`);
+  return { major: Number(match[1]), minor: Number(match[2]), text: text.trim() };
+}
+
+function atLeast(version: ServerVersion, major: number, minor: number): boolean {
+  return version.major > major || (version.major === major && version.minor >= minor);
+}
+
+export function capabilitiesOf(version: ServerVersion): ServerCapabilities {
+  return {
+    version,
+    ttl: atLeast(version, 19, 6),
+    lowCardinality: atLeast(version, 19, 9),
+  };
+}
+
+export async function readServerCapabilities(client: ClickHouseClient): Promise<ServerCapabilities> {
+  const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
+  const rows = await result.json<{ version: string }>();
+  const text = rows[0]?.version;
+  if (text === undefined) throw new Error('SELECT version() returned no row');
+  return capabilitiesOf(parseServerVersion(text));
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+// Every option a user can set, by the environment variable that sets it. Defaults suit the local
+// stack (`npm run stack:up`); README.md documents each one. Names used by deployment tooling
+// (KAFKA_*, CLICKHOUSE_*, REDIS_URL, LOG_LEVEL) must not change.
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const brokers = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((broker) => hostPort.test(broker)), {
+    message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:9092',
+  });
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `expected a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .refine((items) => items.length > 0, { message: 'expected a comma-separated, non-empty list' });
+
+export const envSchema = z.object({
+  KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('denyscope'),
+  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'expected a Kafka topic name' }).default('api.responses'),
+  KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'expected a Kafka topic name' }).optional(),
+  KAFKA_GROUP_ID: z.string().min(1).default('denyscope-ingest'),
+  KAFKA_FROM_BEGINNING: bool.default(true),
+  CLICKHOUSE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8123'),
+  CLICKHOUSE_DATABASE: z.string().regex(identifier, { message: 'expected a database name of letters, digits and _' }).default('denyscope'),
+  CLICKHOUSE_USER: z.string().min(1).default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RETENTION_DAYS: int(1, 3650).default(90),
+  ENVIRONMENTS: list.default(['production', 'staging', 'sandbox', 'development']),
+  ENV_MARKERS: z.string().optional(),
+  INGEST_BATCH_MAX_ROWS: int(1, 1_000_000).default(100_000),
+  INGEST_FLUSH_INTERVAL_MS: int(10, 60_000).default(1_000),
+  INGEST_MAX_BUFFER_BYTES: int(1_048_576, 2_147_483_647).default(64 * 1_048_576),
+  INGEST_MAX_MESSAGE_BYTES: int(1_024, 16_777_216).default(262_144),
+  INGEST_RETRY_MAX_MS: int(100, 600_000).default(30_000),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;

@@ -1,0 +1,101 @@
+import { parseEnvMarkers, type EnvMarkers } from '@denyscope/events';
+import { ConfigError } from './errors.js';
+import { envSchema, type ParsedEnv } from './env-schema.js';
+
+export interface Config {
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topic: string;
+    dlqTopic: string;
+    groupId: string;
+    fromBeginning: boolean;
+  };
+  clickhouse: {
+    url: string;
+    database: string;
+    user: string;
+    password: string;
+    retentionDays: number;
+  };
+  redis: { url: string };
+  logLevel: ParsedEnv['LOG_LEVEL'];
+  events: {
+    environments: string[];
+    /** Undefined means the built-in marker table of @denyscope/events. */
+    envMarkers: EnvMarkers | undefined;
+    maxMessageBytes: number;
+  };
+  ingest: {
+    batchMaxRows: number;
+    flushIntervalMs: number;
+    maxBufferBytes: number;
+    retryMaxMs: number;
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the process environment once, at start-up. Empty strings count as unset so that
+ * `FOO= cmd` and an empty line in an env file fall back to the default instead of failing.
+ * Throws ConfigError naming every bad variable and what was expected.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const present: Env = {};
+  for (const name of Object.keys(envSchema.shape)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') present[name] = value;
+  }
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const got = env[name];
+        return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+      }),
+    );
+  }
+  const parsed = result.data;
+
+  let envMarkers: EnvMarkers | undefined;
+  if (parsed.ENV_MARKERS !== undefined) {
+    try {
+      envMarkers = parseEnvMarkers(parsed.ENV_MARKERS);
+    } catch (error) {
+      throw new ConfigError([`ENV_MARKERS: ${(error as Error).message}`]);
+    }
+  }
+
+  return {
+    kafka: {
+      brokers: parsed.KAFKA_BROKERS,
+      clientId: parsed.KAFKA_CLIENT_ID,
+      topic: parsed.KAFKA_TOPIC,
+      dlqTopic: parsed.KAFKA_DLQ_TOPIC ?? `${parsed.KAFKA_TOPIC}.dlq`,
+      groupId: parsed.KAFKA_GROUP_ID,
+      fromBeginning: parsed.KAFKA_FROM_BEGINNING,
+    },
+    clickhouse: {
+      url: parsed.CLICKHOUSE_URL,
+      database: parsed.CLICKHOUSE_DATABASE,
+      user: parsed.CLICKHOUSE_USER,
+      password: parsed.CLICKHOUSE_PASSWORD,
+      retentionDays: parsed.RETENTION_DAYS,
+    },
+    redis: { url: parsed.REDIS_URL },
+    logLevel: parsed.LOG_LEVEL,
+    events: {
+      environments: parsed.ENVIRONMENTS,
+      envMarkers,
+      maxMessageBytes: parsed.INGEST_MAX_MESSAGE_BYTES,
+    },
+    ingest: {
+      batchMaxRows: parsed.INGEST_BATCH_MAX_ROWS,
+      flushIntervalMs: parsed.INGEST_FLUSH_INTERVAL_MS,
+      maxBufferBytes: parsed.INGEST_MAX_BUFFER_BYTES,
+      retryMaxMs: parsed.INGEST_RETRY_MAX_MS,
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { quoteString, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
+import type { DenialRow } from './rows.js';
+import type { RequestTotalsRow } from './request-totals.js';
+
+/** Writes a flushed batch to ClickHouse: one INSERT per table, JSONEachRow, no per-row round trips. */
+export class ClickHouseWriter {
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly onInsert: (table: string, rows: number, ms: number) => void,
+  ) {}
+
+  async insertDenials(rows: readonly DenialRow[]): Promise<void> {
+    await this.insert('denials', rows);
+  }
+
+  /** Denials first, totals second: the totals INSERT also advances ingest_offsets (see 003). */
+  async insertTotals(rows: readonly RequestTotalsRow[]): Promise<void> {
+    await this.insert('request_totals', rows);
+  }
+
+  /** The highest offset of this partition whose requests are already in request_totals. */
+  async countedThrough(topic: string, partition: number): Promise<bigint | null> {
+    const result = await this.client.query({
+      query: `SELECT max(end_offset) AS end_offset, count() AS n FROM ingest_offsets
+        WHERE topic = ${quoteString(topic)} AND partition = ${quoteUInt(partition)}`,
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ end_offset: string; n: string }>();
+    return row === undefined || row.n === '0' ? null : BigInt(row.end_offset);
+  }
+
+  private async insert(table: string, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    const started = performance.now();
+    await this.client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+    this.onInsert(table, rows.length, performance.now() - started);
+  }
+}

@@ -1,0 +1,76 @@
+import type { Message, Producer } from 'kafkajs';
+import type { DeadLetter } from './pending-batch.js';
+
+// What is kept of a message the dead-letter topic itself refuses as too large.
+const TRUNCATED_BYTES = 65_536;
+
+function isMessageTooLarge(error: unknown): boolean {
+  return (error as { type?: unknown } | null)?.type === 'MESSAGE_TOO_LARGE';
+}
+
+/**
+ * Sends bad messages to the dead-letter topic: the original bytes and key untouched as the
+ * record, and why and where from in headers, so a fixed producer can replay them as they were.
+ */
+export class DeadLetterProducer {
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
+
+  async send(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const failedAt = new Date().toISOString();
+    const messages = letters.map((letter) => this.toMessage(letter, failedAt));
+    try {
+      await this.producer.send({ topic: this.topic, acks: -1, messages });
+    } catch (error) {
+      if (!isMessageTooLarge(error)) throw error;
+      await this.sendOneByOne(messages);
+    }
+  }
+
+  // A dead-letter topic with a smaller max.message.bytes than the source (or the headers pushing
+  // a message just over it) must not stall ingest forever: such a message is sent truncated,
+  // marked so, with its source coordinates to find the original.
+  private async sendOneByOne(messages: Message[]): Promise<void> {
+    for (const message of messages) {
+      try {
+        await this.producer.send({ topic: this.topic, acks: -1, messages: [message] });
+      } catch (error) {
+        if (!isMessageTooLarge(error)) throw error;
+        const value = message.value as Buffer | null;
+        await this.producer.send({
+          topic: this.topic,
+          acks: -1,
+          messages: [
+            {
+              ...message,
+              value: value?.subarray(0, TRUNCATED_BYTES) ?? null,
+              headers: {
+                ...message.headers,
+                'denyscope-truncated': 'true',
+                'denyscope-original-bytes': String(value?.length ?? 0),
+              },
+            },
+          ],
+        });
+      }
+    }
+  }
+
+  private toMessage(letter: DeadLetter, failedAt: string): Message {
+    return {
+      key: letter.key,
+      value: letter.value,
+      headers: {
+        'denyscope-reason': letter.reason,
+        'denyscope-reason-kind': letter.reasonKind,
+        'denyscope-source-topic': letter.topic,
+        'denyscope-source-partition': String(letter.partition),
+        'denyscope-source-offset': letter.offset,
+        'denyscope-failed-at': failedAt,
+      },
+    };
+  }
+}

@@ -1,0 +1,302 @@
+import type { Config } from '@denyscope/config';
+import { isRetriableClickHouseError } from '@denyscope/clickhouse';
+import { createIdClassifier, parseEvent, type IdClassifier } from '@denyscope/events';
+import type { DeadLetterReasonKind, IngestMetrics, Logger } from '@denyscope/telemetry';
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { ClickHouseWriter } from './clickhouse-writer.js';
+import { DeadLetterProducer } from './dead-letter-producer.js';
+import { PendingBatch } from './pending-batch.js';
+import { denialRow } from './rows.js';
+import { backoffDelay, retryForever } from './retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface IngestServiceDeps {
+  config: Config;
+  log: Logger;
+  metrics: IngestMetrics;
+  consumer: Consumer;
+  producer: Producer;
+  writer: ClickHouseWriter;
+  /** Called once when a batch cannot be stored for a reason retrying cannot fix. */
+  onFatal: (error: unknown) => void;
+}
+
+/** Coarse class of a dead-letter reason, for metrics (the reason itself is free text). */
+export function reasonKindOf(reason: string): DeadLetterReasonKind {
+  if (reason.startsWith('invalid UTF-8')) return 'utf8';
+  if (reason.startsWith('invalid JSON') || reason.startsWith('not a JSON object')) return 'json';
+  if (reason.startsWith('message too large') || reason.startsWith('empty message')) return 'size';
+  return 'schema';
+}
+
+/**
+ * The consumer loop: parse and classify each message into a pending batch, flush the batch to
+ * ClickHouse by size or by time, then commit its offsets. At most one flush runs at a time, so
+ * offsets are committed in order and only for stored rows (at-least-once). While ClickHouse is
+ * unreachable the flush retries with backoff and consumption is paused, so memory stays bounded by
+ * one pending batch plus one fetch.
+ */
+export class IngestService {
+  private pending = new PendingBatch();
+  private flushing: Promise<void> | null = null;
+  private stalled = false;
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private readonly classifier: IdClassifier;
+  private readonly deadLetters: DeadLetterProducer;
+  /** Per partition, the last offset already counted in request_totals (null: none). */
+  private readonly countedThrough = new Map<string, bigint | null>();
+  private inBatch: Promise<void> | null = null;
+  /** Set when a batch failed for good: nothing after it may be committed, or it would be lost. */
+  private failed: unknown = null;
+  private readonly parseOptions: { maxBytes: number; environments: readonly string[] };
+  private timer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: IngestServiceDeps) {
+    this.log = deps.log;
+    this.classifier = createIdClassifier(
+      deps.config.events.envMarkers ? { markers: deps.config.events.envMarkers } : {},
+    );
+    this.deadLetters = new DeadLetterProducer(deps.producer, deps.config.kafka.dlqTopic);
+    this.parseOptions = {
+      maxBytes: deps.config.events.maxMessageBytes,
+      environments: deps.config.events.environments,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { consumer, config } = this.deps;
+    // Partitions may have moved: what was counted is read again from ClickHouse on next use.
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.countedThrough.clear();
+      this.log.info({ memberAssignment: event.payload.memberAssignment }, 'joined consumer group');
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    });
+    await consumer.subscribe({ topics: [config.kafka.topic], fromBeginning: config.kafka.fromBeginning });
+    this.timer = setInterval(() => this.flushOnTimer(), Math.max(10, config.ingest.flushIntervalMs / 4));
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.trackBatch(payload),
+    });
+  }
+
+  /** SIGTERM path: stop fetching, flush, commit, then the caller disconnects (leaves the group). */
+  async drain(graceMs: number): Promise<boolean> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    this.deps.consumer.pause([{ topic: this.deps.config.kafka.topic }]);
+    await this.inBatch;
+    const deadline = setTimeout(() => this.stopController.abort(), graceMs);
+    try {
+      await this.flushing;
+      if (!this.pending.isEmpty && this.failed === null) await this.startFlush();
+      return this.failed === null;
+    } catch (error) {
+      this.log.error(
+        { err: error, pendingMessages: this.pending.messages },
+        'could not store the last batch before stopping; it was not committed and will be read again',
+      );
+      return false;
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private trackBatch(payload: EachBatchPayload): Promise<void> {
+    const done = this.handleBatch(payload);
+    this.inBatch = done.catch(() => undefined);
+    return done;
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    this.deps.metrics.setLag(topic, partition, Number(batch.offsetLag()));
+    if (this.stopping) return;
+
+    const counted = await this.countedThroughOrPause(payload);
+    if (counted === undefined) return;
+    // Only the first batches after a crash overlap the counted range; skip the per-message
+    // comparison everywhere else.
+    const first = batch.firstOffset();
+    const skipThrough = counted !== null && first !== null && counted >= BigInt(first) ? counted : null;
+
+    let taken = 0;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping) break;
+      this.take(topic, partition, message, skipThrough);
+      resolveOffset(message.offset);
+      taken += 1;
+    }
+    this.deps.metrics.addEvents(taken);
+
+    const limits = this.deps.config.ingest;
+    while (
+      this.pending.messages >= limits.batchMaxRows ||
+      this.pending.bytes >= limits.maxBufferBytes
+    ) {
+      if (this.stalled || this.stopping || this.failed !== null) return;
+      if (this.flushing) {
+        // Wait for the previous flush (backpressure), but not through a stall: then consumption
+        // is paused and this batch returns so kafkajs keeps the group membership alive.
+        await Promise.race([this.flushing.catch(() => undefined), sleep(100)]);
+        continue;
+      }
+      void this.startFlush().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Reads, once per assignment, how far request_totals already counts this partition. If
+   * ClickHouse cannot say, the partition pauses and resumes after a backoff; its messages are not
+   * resolved, so Kafka hands them out again.
+   */
+  private async countedThroughOrPause(payload: EachBatchPayload): Promise<bigint | null | undefined> {
+    const { topic, partition } = payload.batch;
+    const id = `${topic}:${partition}`;
+    if (this.countedThrough.has(id)) return this.countedThrough.get(id);
+    try {
+      const counted = await this.deps.writer.countedThrough(topic, partition);
+      this.countedThrough.set(id, counted);
+      return counted;
+    } catch (error) {
+      const delay = backoffDelay(2, { initialMs: 250, maxMs: this.deps.config.ingest.retryMaxMs });
+      this.log.warn({ err: error, topic, partition, retryInMs: delay }, 'cannot read counted offsets; pausing partition');
+      const resume = payload.pause();
+      setTimeout(resume, delay).unref();
+      return undefined;
+    }
+  }
+
+  private take(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    skipThrough: bigint | null,
+  ): void {
+    const pending = this.pending;
+    const progress = pending.progressOf(topic, partition);
+    progress.lastOffset = message.offset;
+    pending.messages += 1;
+    const value = message.value;
+    pending.bytes += value === null ? 0 : value.length;
+
+    const parsed =
+      value === null || value.length === 0
+        ? ({ ok: false, reason: 'empty message' } as const)
+        : parseEvent(value, this.parseOptions);
+    if (!parsed.ok) {
+      const reasonKind = reasonKindOf(parsed.reason);
+      pending.deadLetters.push({
+        value,
+        key: message.key,
+        reason: parsed.reason,
+        reasonKind,
+        topic,
+        partition,
+        offset: message.offset,
+      });
+      return;
+    }
+
+    const event = parsed.event;
+    if (skipThrough === null || BigInt(message.offset) > skipThrough) {
+      progress.totals.add(
+        message.offset,
+        event.ts,
+        event.env,
+        event.keyId ?? '',
+        event.accountId ?? '',
+        event.status,
+        event.isDenial,
+      );
+    }
+    if (event.isDenial) pending.denials.push(denialRow(event, this.classifier));
+  }
+
+  private flushOnTimer(): void {
+    if (this.flushing || this.stalled || this.failed !== null || this.pending.isEmpty) return;
+    if (Date.now() - this.pending.createdAt < this.deps.config.ingest.flushIntervalMs) return;
+    void this.startFlush().catch(() => undefined);
+  }
+
+  /** Swaps in an empty batch and stores the full one; the returned promise settles when done. */
+  private startFlush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new PendingBatch();
+    const flushing = this.flush(batch).finally(() => {
+      if (this.flushing === flushing) this.flushing = null;
+    });
+    this.flushing = flushing;
+    return flushing;
+  }
+
+  private async flush(batch: PendingBatch): Promise<void> {
+    const { writer, metrics, config } = this.deps;
+    const denials = batch.denials;
+    const totals = batch.totalsRows();
+    metrics.recordBatchSize(batch.messages);
+
+    try {
+      await this.retryStore(async () => {
+        await writer.insertDenials(denials);
+        await writer.insertTotals(totals);
+        await this.deadLetters.send(batch.deadLetters);
+      });
+    } catch (error) {
+      if (this.failed === null && !this.stopController.signal.aborted) {
+        this.failed = error;
+        this.deps.consumer.pause([{ topic: config.kafka.topic }]);
+        this.log.fatal(
+          { err: error, messages: batch.messages },
+          'batch cannot be stored (not a transient error); stopping without committing it',
+        );
+        this.deps.onFatal(error);
+      }
+      throw error;
+    }
+    metrics.addDenials(denials.length);
+    for (const letter of batch.deadLetters) metrics.addDeadLettered(letter.reasonKind);
+    await this.commit(batch);
+    this.log.debug(
+      { messages: batch.messages, denials: denials.length, totalsRows: totals.length, deadLetters: batch.deadLetters.length, topic: config.kafka.topic },
+      'batch stored',
+    );
+  }
+
+  private async retryStore(store: () => Promise<void>): Promise<void> {
+    await retryForever(store, {
+      initialMs: 200,
+      maxMs: this.deps.config.ingest.retryMaxMs,
+      signal: this.stopController.signal,
+      isRetriable: isRetriableClickHouseError,
+      onRetry: (error, attempt, delayMs) => {
+        if (!this.stalled) {
+          this.stalled = true;
+          this.deps.consumer.pause([{ topic: this.deps.config.kafka.topic }]);
+        }
+        this.log.warn({ err: error, attempt, retryInMs: delayMs }, 'storing batch failed; consumption paused, retrying');
+      },
+    });
+    if (this.stalled) {
+      this.stalled = false;
+      if (!this.stopping) this.deps.consumer.resume([{ topic: this.deps.config.kafka.topic }]);
+      this.log.info({}, 'storage recovered; consumption resumed');
+    }
+  }
+
+  private async commit(batch: PendingBatch): Promise<void> {
+    const offsets = batch.commitOffsets();
+    try {
+      await this.deps.consumer.commitOffsets(offsets);
+    } catch (error) {
+      // The rows are stored; a lost commit only means the partition's next reader reads them
+      // again, and replays are folded (request_id, ingest_offsets). Not worth blocking on.
+      this.log.warn({ err: error, offsets }, 'offset commit failed; the range will be read again');
+    }
+  }
+}

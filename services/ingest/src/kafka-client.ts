@@ -1,0 +1,52 @@
+import type { Config } from '@denyscope/config';
+import type { Logger } from '@denyscope/telemetry';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own logs go through our pino logger (object first, as JSON). */
+export function createKafka(config: Config, log: Logger): Kafka {
+  const kafkaLog = log.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        kafkaLog[LEVEL_NAMES[level] ?? 'info'](fields, message);
+      },
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+}
+
+/**
+ * Makes sure the dead-letter topic exists, with room for the largest message the source may carry
+ * plus our headers. An existing topic is left as it is.
+ */
+export async function ensureDeadLetterTopic(kafka: Kafka, config: Config): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (existing.includes(config.kafka.dlqTopic)) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: config.kafka.dlqTopic,
+          numPartitions: 1,
+          configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

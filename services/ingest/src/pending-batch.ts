@@ -1,0 +1,66 @@
+import type { DeadLetterReasonKind } from '@denyscope/telemetry';
+import type { DenialRow } from './rows.js';
+import { PartitionTotals, type RequestTotalsRow } from './request-totals.js';
+
+export interface DeadLetter {
+  value: Buffer | null;
+  key: Buffer | null;
+  reason: string;
+  reasonKind: DeadLetterReasonKind;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+interface PartitionProgress {
+  topic: string;
+  partition: number;
+  /** Last offset taken into this batch: what to commit (+1) once the batch is stored. */
+  lastOffset: string;
+  totals: PartitionTotals;
+}
+
+/**
+ * Everything consumed since the last flush: denial rows, request tallies, dead letters and, per
+ * partition, how far it got. Nothing here is committed to Kafka until ClickHouse has it all.
+ */
+export class PendingBatch {
+  readonly denials: DenialRow[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  readonly partitions = new Map<string, PartitionProgress>();
+  messages = 0;
+  bytes = 0;
+  readonly createdAt = Date.now();
+
+  progressOf(topic: string, partition: number): PartitionProgress {
+    const id = `${topic}:${partition}`;
+    let progress = this.partitions.get(id);
+    if (progress === undefined) {
+      progress = { topic, partition, lastOffset: '', totals: new PartitionTotals() };
+      this.partitions.set(id, progress);
+    }
+    return progress;
+  }
+
+  get isEmpty(): boolean {
+    return this.messages === 0;
+  }
+
+  totalsRows(): RequestTotalsRow[] {
+    const rows: RequestTotalsRow[] = [];
+    for (const progress of this.partitions.values()) {
+      progress.totals.endOffset = progress.lastOffset;
+      for (const row of progress.totals.rows(progress.topic, progress.partition)) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Offsets to commit: the next offset to read, per partition. */
+  commitOffsets(): { topic: string; partition: number; offset: string }[] {
+    return [...this.partitions.values()].map(({ topic, partition, lastOffset }) => ({
+      topic,
+      partition,
+      offset: (BigInt(lastOffset) + 1n).toString(),
+    }));
+  }
+}

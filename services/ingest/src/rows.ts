@@ -1,0 +1,59 @@
+import type { ApiEvent, IdClassifier } from '@denyscope/events';
+import { effectiveResourceEnv } from '@denyscope/events';
+
+/** A row of the `denials` table, as sent in JSONEachRow (DateTime as unix seconds). */
+export interface DenialRow {
+  event_time: number;
+  request_id: string;
+  env: string;
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  key_id: string;
+  account_id: string;
+  resource_type: string;
+  resource_id: string;
+  resource_pattern: string;
+  resource_num: number;
+  has_num: number;
+  resource_env: string;
+  resource_owner: string;
+  owner_state: number;
+  client_ip: string;
+  user_agent: string;
+  latency_ms: number;
+}
+
+/** owner_state: 0 = owner unknown (field absent), 1 = no such resource (null), 2 = owned. */
+function ownerState(owner: string | null | undefined): number {
+  if (owner === undefined) return 0;
+  return owner === null ? 1 : 2;
+}
+
+export function denialRow(event: ApiEvent, classifier: IdClassifier): DenialRow {
+  const resourceId = event.resourceId ?? '';
+  const classification = classifier(resourceId);
+  return {
+    event_time: Math.floor(event.ts / 1000),
+    request_id: event.requestId,
+    env: event.env,
+    method: event.method,
+    path: event.path,
+    route: event.route ?? '',
+    status: event.status,
+    key_id: event.keyId ?? '',
+    account_id: event.accountId ?? '',
+    resource_type: event.resourceType ?? '',
+    resource_id: resourceId,
+    resource_pattern: event.resourceId === null ? '' : classification.pattern,
+    resource_num: classification.numeric ?? 0,
+    has_num: classification.numeric === null ? 0 : 1,
+    resource_env: effectiveResourceEnv(event, classification) ?? '',
+    resource_owner: event.resourceOwner ?? '',
+    owner_state: ownerState(event.resourceOwner),
+    client_ip: event.clientIp ?? '',
+    user_agent: event.userAgent ?? '',
+    latency_ms: event.latencyMs ?? 0,
+  };
+}

@@ -1,0 +1,87 @@
+import { createClickHouseClient, dropExpiredPartitions } from '@denyscope/clickhouse';
+import type { Config } from '@denyscope/config';
+import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
+import { ClickHouseWriter } from './clickhouse-writer.js';
+import { IngestService } from './ingest-service.js';
+import { createKafka, ensureDeadLetterTopic } from './kafka-client.js';
+
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
+const DRAIN_GRACE_MS = 25_000;
+
+export interface RunningIngest {
+  /** Resolves with the exit code once the service has stopped. */
+  stopped: Promise<number>;
+  stop(code?: number): Promise<number>;
+}
+
+/**
+ * Starts the ingest service and wires its life cycle: SIGTERM/SIGINT drain it (flush, commit,
+ * leave the group); a batch that can never be stored stops it with exit code 1, uncommitted.
+ */
+export async function runIngest(config: Config, log: Logger): Promise<RunningIngest> {
+  const metrics = createIngestMetrics();
+  const kafka = createKafka(config, log);
+  const clickhouse = createClickHouseClient(config.clickhouse);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({
+    groupId: config.kafka.groupId,
+    // Large fetches feed large inserts; maxWaitTimeInMs bounds the latency at low traffic.
+    maxBytes: 32 * 1024 * 1024,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxWaitTimeInMs: 500,
+  });
+  const writer = new ClickHouseWriter(clickhouse, (table, _rows, ms) =>
+    metrics.recordInsertLatency(table, ms),
+  );
+
+  let finish: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (finish = resolve));
+  let stopping: Promise<number> | null = null;
+
+  const service = new IngestService({
+    config,
+    log,
+    metrics,
+    consumer,
+    producer,
+    writer,
+    onFatal: () => void stop(1),
+  });
+
+  const retention = setInterval(() => {
+    dropExpiredPartitions(clickhouse, config.clickhouse.database, config.clickhouse.retentionDays)
+      .then((dropped) => dropped.length > 0 && log.info({ dropped }, 'expired partitions dropped'))
+      .catch((error: unknown) => log.warn({ err: error }, 'retention run failed; will try again'));
+  }, RETENTION_EVERY_MS);
+  retention.unref();
+
+  const stats = setInterval(() => log.info(metrics.snapshot(), 'ingest stats'), 60_000);
+  stats.unref();
+
+  function stop(code = 0): Promise<number> {
+    stopping ??= (async () => {
+      clearInterval(retention);
+      clearInterval(stats);
+      log.info({}, 'stopping: draining the pending batch');
+      const drained = await service.drain(DRAIN_GRACE_MS);
+      await consumer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'consumer disconnect failed'));
+      await producer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed'));
+      await clickhouse.close();
+      const exitCode = drained ? code : 1;
+      log.info({ exitCode, ...metrics.snapshot() }, 'ingest stopped');
+      finish(exitCode);
+      return exitCode;
+    })();
+    return stopping;
+  }
+
+  await ensureDeadLetterTopic(kafka, config);
+  await producer.connect();
+  await consumer.connect();
+  await service.start();
+  log.info(
+    { topic: config.kafka.topic, dlqTopic: config.kafka.dlqTopic, groupId: config.kafka.groupId, database: config.clickhouse.database },
+    'ingest running',
+  );
+  return { stopped, stop };
+}
