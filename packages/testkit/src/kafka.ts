@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
 import { stackEnv } from './stack-env.js';
+import { waitFor } from './wait-for.js';
 
 export function testKafka(): Kafka {
   return new Kafka({
@@ -73,6 +74,15 @@ export async function consumeAll(
   count: number,
   timeoutMs = 60_000,
 ): Promise<ConsumedRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor('topic ' + topic, () => admin.listTopics(), (topics) => topics.includes(topic), {
+      timeoutMs,
+    });
+  } finally {
+    await admin.disconnect();
+  }
   const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` });
   const records: ConsumedRecord[] = [];
   await consumer.connect();

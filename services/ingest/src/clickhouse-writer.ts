@@ -1,9 +1,12 @@
 import { quoteString, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
+import { getTracer, SPAN_NAMES, withSpan } from '@denyscope/telemetry';
 import type { DenialRow } from './rows.js';
 import type { RequestTotalsRow } from './request-totals.js';
 
 /** Writes a flushed batch to ClickHouse: one INSERT per table, JSONEachRow, no per-row round trips. */
 export class ClickHouseWriter {
+  private readonly tracer = getTracer();
+
   constructor(
     private readonly client: ClickHouseClient,
     private readonly onInsert: (table: string, rows: number, ms: number) => void,
@@ -31,8 +34,10 @@ export class ClickHouseWriter {
 
   private async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
-    const started = performance.now();
-    await this.client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
-    this.onInsert(table, rows.length, performance.now() - started);
+    await withSpan(this.tracer, SPAN_NAMES.clickhouseInsert, { table, rows: rows.length }, async () => {
+      const started = performance.now();
+      await this.client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+      this.onInsert(table, rows.length, performance.now() - started);
+    });
   }
 }

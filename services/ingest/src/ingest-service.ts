@@ -1,7 +1,15 @@
 import type { Config } from '@denyscope/config';
 import { isRetriableClickHouseError } from '@denyscope/clickhouse';
 import { createIdClassifier, parseEvent, type IdClassifier } from '@denyscope/events';
-import type { DeadLetterReasonKind, IngestMetrics, Logger } from '@denyscope/telemetry';
+import {
+  getTracer,
+  SPAN_NAMES,
+  withSpan,
+  type DeadLetterReasonKind,
+  type IngestMetrics,
+  type Logger,
+  type Tracer,
+} from '@denyscope/telemetry';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
@@ -52,6 +60,7 @@ export class IngestService {
   private readonly parseOptions: { maxBytes: number; environments: readonly string[] };
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
+  private readonly tracer: Tracer = getTracer();
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.log = deps.log;
@@ -242,11 +251,17 @@ export class IngestService {
     metrics.recordBatchSize(batch.messages);
 
     try {
-      await this.retryStore(async () => {
-        await writer.insertDenials(denials);
-        await writer.insertTotals(totals);
-        await this.deadLetters.send(batch.deadLetters);
-      });
+      await withSpan(
+        this.tracer,
+        SPAN_NAMES.ingestFlush,
+        { messages: batch.messages, denials: denials.length, dead_letters: batch.deadLetters.length },
+        () =>
+          this.retryStore(async () => {
+            await writer.insertDenials(denials);
+            await writer.insertTotals(totals);
+            await this.deadLetters.send(batch.deadLetters);
+          }),
+      );
     } catch (error) {
       if (this.failed === null && !this.stopController.signal.aborted) {
         this.failed = error;

@@ -1,0 +1,165 @@
+import type { Meter } from '@opentelemetry/api';
+import { getMeter } from './otel-api.js';
+
+/**
+ * Why a message went to the dead-letter topic, as a metric attribute. A closed set on purpose:
+ * the free-text reason belongs in the log line and the DLQ record, never in an attribute, where
+ * every distinct value becomes a new time series.
+ */
+export const DEAD_LETTER_REASON_KINDS = ['json', 'schema', 'utf8', 'size'] as const;
+export type DeadLetterReasonKind = (typeof DEAD_LETTER_REASON_KINDS)[number];
+
+export const INGEST_METRIC_NAMES = {
+  events: 'denyscope.ingest.events',
+  denials: 'denyscope.ingest.denials',
+  deadLettered: 'denyscope.ingest.dead_lettered',
+  batchSize: 'denyscope.ingest.batch_size',
+  insertLatency: 'denyscope.ingest.insert_latency',
+  consumerLag: 'denyscope.ingest.consumer_lag',
+} as const;
+
+/** Totals since createIngestMetrics, kept in plain numbers whether or not an SDK is exporting. */
+export interface IngestMetricsSnapshot {
+  events: number;
+  denials: number;
+  deadLettered: number;
+  deadLetteredByReason: Record<DeadLetterReasonKind, number>;
+  /** Batches recorded with recordBatchSize, and the rows in them. */
+  batches: number;
+  batchRows: number;
+  /** Inserts recorded with recordInsertLatency, and their summed duration. */
+  inserts: number;
+  insertMsTotal: number;
+  /** Sum of the latest lag of every partition currently set. */
+  consumerLag: number;
+}
+
+export interface IngestMetrics {
+  /** Messages consumed from Kafka. */
+  addEvents(count?: number): void;
+  /** Denial events found among them. */
+  addDenials(count?: number): void;
+  addDeadLettered(reasonKind: DeadLetterReasonKind, count?: number): void;
+  /** Rows in one flushed batch. */
+  recordBatchSize(rows: number): void;
+  /** Duration of one ClickHouse insert; `table` is a table name, a handful of values. */
+  recordInsertLatency(table: string, ms: number): void;
+  /** Latest lag of one assigned partition, observed by the `consumer_lag` gauge at each export. */
+  setLag(topic: string, partition: number, lag: number): void;
+  /** Stops reporting a partition, e.g. when a rebalance revokes it. */
+  deleteLag(topic: string, partition: number): void;
+  snapshot(): IngestMetricsSnapshot;
+}
+
+// Explicit buckets: the SDK's default boundaries (0 … 10 000) suit milliseconds but would put
+// every batch of INGEST_BATCH_MAX_ROWS (default 100 000) in the overflow bucket.
+const BATCH_SIZE_BUCKETS = [
+  1, 10, 100, 500, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000,
+];
+const INSERT_LATENCY_BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
+
+/**
+ * Creates the ingest service's instruments. Without a `meter` it uses the global one, so call it
+ * after startTelemetry (see getMeter). Every record also updates a plain counter for snapshot(),
+ * which is what periodic stats logs and tests read.
+ *
+ * Attributes are limited to low-cardinality values (reason kind, table, topic, partition number):
+ * never message keys, request or resource IDs.
+ */
+export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
+  const events = meter.createCounter(INGEST_METRIC_NAMES.events, {
+    description: 'Messages consumed from Kafka',
+    unit: '{event}',
+  });
+  const denials = meter.createCounter(INGEST_METRIC_NAMES.denials, {
+    description: 'Denial events among consumed messages',
+    unit: '{event}',
+  });
+  const deadLettered = meter.createCounter(INGEST_METRIC_NAMES.deadLettered, {
+    description: 'Messages sent to the dead-letter topic, by reason_kind',
+    unit: '{message}',
+  });
+  const batchSize = meter.createHistogram(INGEST_METRIC_NAMES.batchSize, {
+    description: 'Rows per flushed batch',
+    unit: '{row}',
+    advice: { explicitBucketBoundaries: BATCH_SIZE_BUCKETS },
+  });
+  const insertLatency = meter.createHistogram(INGEST_METRIC_NAMES.insertLatency, {
+    description: 'Duration of ClickHouse inserts, by table',
+    unit: 'ms',
+    advice: { explicitBucketBoundaries: INSERT_LATENCY_BUCKETS },
+  });
+  const consumerLag = meter.createObservableGauge(INGEST_METRIC_NAMES.consumerLag, {
+    description: 'Messages between the committed offset and the end of each assigned partition',
+    unit: '{message}',
+  });
+
+  const lags = new Map<string, { topic: string; partition: number; lag: number }>();
+  consumerLag.addCallback((result) => {
+    for (const { topic, partition, lag } of lags.values()) {
+      result.observe(lag, { topic, partition });
+    }
+  });
+
+  const totals = {
+    events: 0,
+    denials: 0,
+    deadLettered: 0,
+    deadLetteredByReason: { json: 0, schema: 0, utf8: 0, size: 0 },
+    batches: 0,
+    batchRows: 0,
+    inserts: 0,
+    insertMsTotal: 0,
+  } satisfies Omit<IngestMetricsSnapshot, 'consumerLag'>;
+
+  // The `!(x > 0)` / `!(x >= 0)` guards also reject NaN. The SDK drops negative values itself;
+  // the plain totals must drop them too, or the two would disagree.
+  return {
+    addEvents(count = 1) {
+      if (!(count > 0)) return;
+      totals.events += count;
+      events.add(count);
+    },
+    addDenials(count = 1) {
+      if (!(count > 0)) return;
+      totals.denials += count;
+      denials.add(count);
+    },
+    addDeadLettered(reasonKind, count = 1) {
+      if (!(count > 0)) return;
+      totals.deadLettered += count;
+      totals.deadLetteredByReason[reasonKind] += count;
+      deadLettered.add(count, { reason_kind: reasonKind });
+    },
+    recordBatchSize(rows) {
+      if (!(rows >= 0)) return;
+      totals.batches += 1;
+      totals.batchRows += rows;
+      batchSize.record(rows);
+    },
+    recordInsertLatency(table, ms) {
+      if (!(ms >= 0)) return;
+      totals.inserts += 1;
+      totals.insertMsTotal += ms;
+      insertLatency.record(ms, { table });
+    },
+    setLag(topic, partition, lag) {
+      // An unknown lag (NaN, or -1 from an offset not yet fetched) keeps the last known value
+      // rather than reporting 0, which would look like a consumer that has caught up.
+      if (!(lag >= 0) || !Number.isFinite(lag)) return;
+      lags.set(`${topic}\u0000${partition}`, { topic, partition, lag });
+    },
+    deleteLag(topic, partition) {
+      lags.delete(`${topic}\u0000${partition}`);
+    },
+    snapshot() {
+      let lagSum = 0;
+      for (const { lag } of lags.values()) lagSum += lag;
+      return {
+        ...totals,
+        deadLetteredByReason: { ...totals.deadLetteredByReason },
+        consumerLag: lagSum,
+      };
+    },
+  };
+}
