@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 
 export interface ClickHouseConnection {
   url: string;
@@ -25,6 +25,9 @@ export function createClickHouseClient(
     request_timeout: options.requestTimeoutMs ?? 60_000,
     // Local or same-datacenter servers: compression costs more CPU than it saves on the wire.
     compression: { request: false, response: false },
+    // The client would print failed requests to the console itself; callers log them (with
+    // context, through pino) where they decide to retry or give up.
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
       // Lets DateTime columns accept RFC 3339 strings; 18.16 knows this setting.
       date_time_input_format: 'best_effort',
