@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { PendingBatch } from './pending-batch.js';
+
+describe('PendingBatch', () => {
+  it('commits the offset after the last message taken, per partition', () => {
+    const batch = new PendingBatch();
+    batch.progressOf('t', 0).lastOffset = '41';
+    batch.progressOf('t', 1).lastOffset = '9007199254740993';
+    expect(batch.commitOffsets()).toEqual([
+      { topic: 't', partition: 0, offset: '42' },
+      { topic: 't', partition: 1, offset: '9007199254740994' },
+    ]);
+  });
+
+  it('gives every totals row of a partition the range it covers', () => {
+    const batch = new PendingBatch();
+    const progress = batch.progressOf('t', 2);
+    progress.totals.add('100', 0, 'production', 'k', 'a', 200, false);
+    progress.totals.add('101', 0, 'production', 'k', 'a', 403, true);
+    progress.lastOffset = '103'; // the last two were dead-lettered: still part of the range
+    const rows = batch.totalsRows();
+    expect(rows.every((row) => row.start_offset === '100' && row.end_offset === '103')).toBe(true);
+    expect(rows.reduce((sum, row) => sum + row.requests, 0)).toBe(2);
+  });
+});
