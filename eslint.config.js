@@ -2,7 +2,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.stack/**', '.turbo/**', '**/dist/**', 'infra/kafka/target/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '.stack/**',
+      '.turbo/**',
+      '**/dist/**',
+      'infra/kafka/target/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

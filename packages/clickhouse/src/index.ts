@@ -1,4 +1,8 @@
-export { createClickHouseClient, type ClickHouseClient, type ClickHouseConnection } from './client.js';
+export {
+  createClickHouseClient,
+  type ClickHouseClient,
+  type ClickHouseConnection,
+} from './client.js';
 export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
 export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';

@@ -65,7 +65,11 @@ export async function migrate(
     );
 
     const recorded = await appliedMigrations(bootstrap, db);
-    const result: MigrateResult = { serverVersion: caps.version.text, applied: [], alreadyApplied: [] };
+    const result: MigrateResult = {
+      serverVersion: caps.version.text,
+      applied: [],
+      alreadyApplied: [],
+    };
     const ctx = { db, caps, retentionDays: options.retentionDays };
 
     for (const migration of migrations) {

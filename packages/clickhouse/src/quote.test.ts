@@ -11,7 +11,13 @@ describe('quoteString', () => {
   });
 
   it('leaves no unescaped quote that could end the literal', () => {
-    for (const hostile of ["' OR 1=1 --", "\\' OR 1=1 --", "\\\\'; DROP TABLE x; --", "'''", "\\"]) {
+    for (const hostile of [
+      "' OR 1=1 --",
+      "\\' OR 1=1 --",
+      "\\\\'; DROP TABLE x; --",
+      "'''",
+      '\\',
+    ]) {
       const quoted = quoteString(hostile).slice(1, -1);
       // Every quote inside must be preceded by an odd number of backslashes.
       for (let i = 0; i < quoted.length; i += 1) {

@@ -36,8 +36,13 @@ export function capabilitiesOf(version: ServerVersion): ServerCapabilities {
   };
 }
 
-export async function readServerCapabilities(client: ClickHouseClient): Promise<ServerCapabilities> {
-  const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
+export async function readServerCapabilities(
+  client: ClickHouseClient,
+): Promise<ServerCapabilities> {
+  const result = await client.query({
+    query: 'SELECT version() AS version',
+    format: 'JSONEachRow',
+  });
   const rows = await result.json<{ version: string }>();
   const text = rows[0]?.version;
   if (text === undefined) throw new Error('SELECT version() returned no row');

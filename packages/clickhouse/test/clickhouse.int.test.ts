@@ -1,4 +1,10 @@
-import { createClickHouseClient, dropExpiredPartitions, migrate, migrations, quoteString } from '@denyscope/clickhouse';
+import {
+  createClickHouseClient,
+  dropExpiredPartitions,
+  migrate,
+  migrations,
+  quoteString,
+} from '@denyscope/clickhouse';
 import { connectionFor, dropDatabase, rows, testNames } from '@denyscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -16,11 +22,21 @@ describe('migrations on the real ClickHouse', () => {
     }
     const client = createClickHouseClient(connectionFor(database));
     try {
-      const recorded = await rows<{ version: number }>(client, 'SELECT version FROM schema_migrations FINAL ORDER BY version');
+      const recorded = await rows<{ version: number }>(
+        client,
+        'SELECT version FROM schema_migrations FINAL ORDER BY version',
+      );
       expect(recorded.map((r) => Number(r.version))).toEqual(versions);
       const tables = await rows<{ name: string }>(client, 'SHOW TABLES');
       expect(tables.map((t) => t.name)).toEqual(
-        expect.arrayContaining(['denials', 'denials_per_minute', 'denials_per_minute_mv', 'request_totals', 'ingest_offsets', 'ingest_offsets_mv']),
+        expect.arrayContaining([
+          'denials',
+          'denials_per_minute',
+          'denials_per_minute_mv',
+          'request_totals',
+          'ingest_offsets',
+          'ingest_offsets_mv',
+        ]),
       );
     } finally {
       await client.close();
@@ -31,9 +47,9 @@ describe('migrations on the real ClickHouse', () => {
 
   it('refuses a migration whose number is recorded under another name', async () => {
     const renamed = migrations.map((m) => (m.version === 2 ? { ...m, name: 'something_else' } : m));
-    await expect(migrate(connectionFor(database), { retentionDays: 30, migrations: renamed })).rejects.toThrow(
-      /migration 2 is recorded as "denials_per_minute"/,
-    );
+    await expect(
+      migrate(connectionFor(database), { retentionDays: 30, migrations: renamed }),
+    ).rejects.toThrow(/migration 2 is recorded as "denials_per_minute"/);
   });
 });
 
@@ -73,16 +89,46 @@ describe('retention', () => {
     try {
       const now = new Date('2026-06-30T12:00:00Z');
       const day = (offset: number) => Math.floor(now.getTime() / 1000) - offset * 86_400;
-      const base = { request_id: 'r', env: 'production', method: 'GET', path: '/', route: '', status: 403, key_id: 'k', account_id: 'a', resource_type: '', resource_id: 'x', resource_pattern: '{str}', resource_num: 0, has_num: 0, resource_env: '', resource_owner: '', owner_state: 0, client_ip: '', user_agent: '', latency_ms: 0 };
+      const base = {
+        request_id: 'r',
+        env: 'production',
+        method: 'GET',
+        path: '/',
+        route: '',
+        status: 403,
+        key_id: 'k',
+        account_id: 'a',
+        resource_type: '',
+        resource_id: 'x',
+        resource_pattern: '{str}',
+        resource_num: 0,
+        has_num: 0,
+        resource_env: '',
+        resource_owner: '',
+        owner_state: 0,
+        client_ip: '',
+        user_agent: '',
+        latency_ms: 0,
+      };
       await client.insert({
         table: 'denials',
         format: 'JSONEachRow',
-        values: [0, 5, 29, 31, 60].map((offset) => ({ ...base, request_id: `r${offset}`, event_time: day(offset) })),
+        values: [0, 5, 29, 31, 60].map((offset) => ({
+          ...base,
+          request_id: `r${offset}`,
+          event_time: day(offset),
+        })),
       });
       const dropped = await dropExpiredPartitions(client, database, 30, now);
-      expect(dropped.filter((p) => p.startsWith('denials/')).sort()).toEqual(['denials/20260501', 'denials/20260530']);
+      expect(dropped.filter((p) => p.startsWith('denials/')).sort()).toEqual([
+        'denials/20260501',
+        'denials/20260530',
+      ]);
       expect(dropped.some((p) => p.startsWith('denials_per_minute/'))).toBe(true);
-      const left = await rows<{ request_id: string }>(client, 'SELECT request_id FROM denials ORDER BY request_id');
+      const left = await rows<{ request_id: string }>(
+        client,
+        'SELECT request_id FROM denials ORDER BY request_id',
+      );
       expect(left.map((r) => r.request_id)).toEqual(['r0', 'r29', 'r5']);
     } finally {
       await client.close();

@@ -9,7 +9,12 @@ const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const brokers = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .refine((list) => list.length > 0 && list.every((broker) => hostPort.test(broker)), {
     message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:9092',
   });
@@ -33,22 +38,38 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
 
 const list = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .refine((items) => items.length > 0, { message: 'expected a comma-separated, non-empty list' });
 
 export const envSchema = z.object({
   KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('denyscope'),
-  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'expected a Kafka topic name' }).default('api.responses'),
-  KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'expected a Kafka topic name' }).optional(),
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'expected a Kafka topic name' })
+    .default('api.responses'),
+  KAFKA_DLQ_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, { message: 'expected a Kafka topic name' })
+    .optional(),
   KAFKA_GROUP_ID: z.string().min(1).default('denyscope-ingest'),
   KAFKA_FROM_BEGINNING: bool.default(true),
   CLICKHOUSE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8123'),
-  CLICKHOUSE_DATABASE: z.string().regex(identifier, { message: 'expected a database name of letters, digits and _' }).default('denyscope'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(identifier, { message: 'expected a database name of letters, digits and _' })
+    .default('denyscope'),
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),

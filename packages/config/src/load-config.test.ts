@@ -32,7 +32,9 @@ describe('loadConfig', () => {
 
   it('derives the dead-letter topic from the topic unless it is set', () => {
     expect(loadConfig({ KAFKA_TOPIC: 'gw.logs' }).kafka.dlqTopic).toBe('gw.logs.dlq');
-    expect(loadConfig({ KAFKA_TOPIC: 'gw.logs', KAFKA_DLQ_TOPIC: 'dead' }).kafka.dlqTopic).toBe('dead');
+    expect(loadConfig({ KAFKA_TOPIC: 'gw.logs', KAFKA_DLQ_TOPIC: 'dead' }).kafka.dlqTopic).toBe(
+      'dead',
+    );
   });
 
   it('parses lists, numbers and booleans', () => {
@@ -63,7 +65,9 @@ describe('loadConfig', () => {
       CLICKHOUSE_DATABASE: 'x; DROP TABLE y',
     });
     expect(problems).toHaveLength(5);
-    expect(problems.join('\n')).toMatch(/KAFKA_BROKERS: expected a comma-separated list of host:port/);
+    expect(problems.join('\n')).toMatch(
+      /KAFKA_BROKERS: expected a comma-separated list of host:port/,
+    );
     expect(problems.join('\n')).toMatch(/CLICKHOUSE_URL: expected a URL starting with http:\/\//);
     expect(problems.join('\n')).toMatch(/LOG_LEVEL: .*"loud"/);
     expect(problems.join('\n')).toMatch(/INGEST_BATCH_MAX_ROWS: expected a whole number/);

@@ -1,4 +1,9 @@
-import { createClickHouseClient, migrate, quoteIdentifier, type ClickHouseClient } from '@denyscope/clickhouse';
+import {
+  createClickHouseClient,
+  migrate,
+  quoteIdentifier,
+  type ClickHouseClient,
+} from '@denyscope/clickhouse';
 import { stackEnv } from './stack-env.js';
 
 export function connectionFor(database: string) {

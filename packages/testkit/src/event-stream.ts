@@ -99,7 +99,9 @@ export function generateEvents(options: StreamOptions): GeneratedEvent[] {
 }
 
 /** Expected request totals per key, as the ingest service must count them. */
-export function expectedTotalsByKey(events: readonly GeneratedEvent[]): Map<string, { requests: number; denials: number }> {
+export function expectedTotalsByKey(
+  events: readonly GeneratedEvent[],
+): Map<string, { requests: number; denials: number }> {
   const totals = new Map<string, { requests: number; denials: number }>();
   for (const event of events) {
     const key = event.key_id ?? '';

@@ -14,7 +14,10 @@ export async function createTopic(kafka: Kafka, topic: string, partitions = 1): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions }],
+    });
   } finally {
     await admin.disconnect();
   }
@@ -45,7 +48,11 @@ export async function produce(
     for (let i = 0; i < values.length; i += chunk) {
       const messages: Message[] = values.slice(i, i + chunk).map((value, j) => ({
         key: String(i + j),
-        value: Buffer.isBuffer(value) ? value : typeof value === 'string' ? value : JSON.stringify(value),
+        value: Buffer.isBuffer(value)
+          ? value
+          : typeof value === 'string'
+            ? value
+            : JSON.stringify(value),
       }));
       await producer.send({ topic, messages, acks: -1 });
     }
@@ -77,9 +84,14 @@ export async function consumeAll(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await waitFor('topic ' + topic, () => admin.listTopics(), (topics) => topics.includes(topic), {
-      timeoutMs,
-    });
+    await waitFor(
+      'topic ' + topic,
+      () => admin.listTopics(),
+      (topics) => topics.includes(topic),
+      {
+        timeoutMs,
+      },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
 /** Topic, group and database names of one test, unique per run, so tests never share state. */
-export function testNames(prefix: string): { topic: string; groupId: string; database: string; suffix: string } {
+export function testNames(prefix: string): {
+  topic: string;
+  groupId: string;
+  database: string;
+  suffix: string;
+} {
   const suffix = randomBytes(5).toString('hex');
   return {
     suffix,

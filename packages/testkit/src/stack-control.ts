@@ -6,6 +6,9 @@ const STACK = fileURLToPath(new URL('../../../infra/stack/stack.sh', import.meta
 const run = promisify(execFile);
 
 /** Stops or starts one part of the local stack, as `npm run stack:down -- clickhouse` would. */
-export async function stack(action: 'up' | 'down', part: 'kafka' | 'clickhouse' | 'redis'): Promise<void> {
+export async function stack(
+  action: 'up' | 'down',
+  part: 'kafka' | 'clickhouse' | 'redis',
+): Promise<void> {
   await run('bash', [STACK, action, part], { timeout: 180_000 });
 }

@@ -24,7 +24,7 @@ export async function waitFor<T>(
   }
   throw new Error(
     `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}${
-      lastError ? `; last error: ${String(lastError)}` : ''
+      lastError instanceof Error ? `; last error: ${lastError.message}` : ''
     }`,
   );
 }

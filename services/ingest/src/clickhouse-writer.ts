@@ -34,10 +34,15 @@ export class ClickHouseWriter {
 
   private async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
-    await withSpan(this.tracer, SPAN_NAMES.clickhouseInsert, { table, rows: rows.length }, async () => {
-      const started = performance.now();
-      await this.client.insert({ table, values: rows as object[], format: 'JSONEachRow' });
-      this.onInsert(table, rows.length, performance.now() - started);
-    });
+    await withSpan(
+      this.tracer,
+      SPAN_NAMES.clickhouseInsert,
+      { table, rows: rows.length },
+      async () => {
+        const started = performance.now();
+        await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+        this.onInsert(table, rows.length, performance.now() - started);
+      },
+    );
   }
 }

@@ -82,10 +82,19 @@ export class IngestService {
       this.log.info({ memberAssignment: event.payload.memberAssignment }, 'joined consumer group');
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      this.log.error(
+        { err: event.payload.error, restart: event.payload.restart },
+        'consumer crashed',
+      );
     });
-    await consumer.subscribe({ topics: [config.kafka.topic], fromBeginning: config.kafka.fromBeginning });
-    this.timer = setInterval(() => this.flushOnTimer(), Math.max(10, config.ingest.flushIntervalMs / 4));
+    await consumer.subscribe({
+      topics: [config.kafka.topic],
+      fromBeginning: config.kafka.fromBeginning,
+    });
+    this.timer = setInterval(
+      () => this.flushOnTimer(),
+      Math.max(10, config.ingest.flushIntervalMs / 4),
+    );
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -122,7 +131,7 @@ export class IngestService {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, isRunning, isStale } = payload;
+    const { batch } = payload;
     const { topic, partition } = batch;
     this.deps.metrics.setLag(topic, partition, Number(batch.offsetLag()));
     if (this.stopping) return;
@@ -132,13 +141,14 @@ export class IngestService {
     // Only the first batches after a crash overlap the counted range; skip the per-message
     // comparison everywhere else.
     const first = batch.firstOffset();
-    const skipThrough = counted !== null && first !== null && counted >= BigInt(first) ? counted : null;
+    const skipThrough =
+      counted !== null && first !== null && counted >= BigInt(first) ? counted : null;
 
     let taken = 0;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping) break;
+      if (!payload.isRunning() || payload.isStale() || this.stopping) break;
       this.take(topic, partition, message, skipThrough);
-      resolveOffset(message.offset);
+      payload.resolveOffset(message.offset);
       taken += 1;
     }
     this.deps.metrics.addEvents(taken);
@@ -164,7 +174,9 @@ export class IngestService {
    * ClickHouse cannot say, the partition pauses and resumes after a backoff; its messages are not
    * resolved, so Kafka hands them out again.
    */
-  private async countedThroughOrPause(payload: EachBatchPayload): Promise<bigint | null | undefined> {
+  private async countedThroughOrPause(
+    payload: EachBatchPayload,
+  ): Promise<bigint | null | undefined> {
     const { topic, partition } = payload.batch;
     const id = `${topic}:${partition}`;
     if (this.countedThrough.has(id)) return this.countedThrough.get(id);
@@ -174,7 +186,10 @@ export class IngestService {
       return counted;
     } catch (error) {
       const delay = backoffDelay(2, { initialMs: 250, maxMs: this.deps.config.ingest.retryMaxMs });
-      this.log.warn({ err: error, topic, partition, retryInMs: delay }, 'cannot read counted offsets; pausing partition');
+      this.log.warn(
+        { err: error, topic, partition, retryInMs: delay },
+        'cannot read counted offsets; pausing partition',
+      );
       const resume = payload.pause();
       setTimeout(resume, delay).unref();
       return undefined;
@@ -254,7 +269,11 @@ export class IngestService {
       await withSpan(
         this.tracer,
         SPAN_NAMES.ingestFlush,
-        { messages: batch.messages, denials: denials.length, dead_letters: batch.deadLetters.length },
+        {
+          messages: batch.messages,
+          denials: denials.length,
+          dead_letters: batch.deadLetters.length,
+        },
         () =>
           this.retryStore(async () => {
             await writer.insertDenials(denials);
@@ -278,7 +297,13 @@ export class IngestService {
     for (const letter of batch.deadLetters) metrics.addDeadLettered(letter.reasonKind);
     await this.commit(batch);
     this.log.debug(
-      { messages: batch.messages, denials: denials.length, totalsRows: totals.length, deadLetters: batch.deadLetters.length, topic: config.kafka.topic },
+      {
+        messages: batch.messages,
+        denials: denials.length,
+        totalsRows: totals.length,
+        deadLetters: batch.deadLetters.length,
+        topic: config.kafka.topic,
+      },
       'batch stored',
     );
   }
@@ -294,7 +319,10 @@ export class IngestService {
           this.stalled = true;
           this.deps.consumer.pause([{ topic: this.deps.config.kafka.topic }]);
         }
-        this.log.warn({ err: error, attempt, retryInMs: delayMs }, 'storing batch failed; consumption paused, retrying');
+        this.log.warn(
+          { err: error, attempt, retryInMs: delayMs },
+          'storing batch failed; consumption paused, retrying',
+        );
       },
     });
     if (this.stalled) {

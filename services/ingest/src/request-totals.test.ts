@@ -28,7 +28,9 @@ describe('PartitionTotals', () => {
       start_offset: '10',
       end_offset: '14',
     });
-    expect(rows).toContainEqual(expect.objectContaining({ minute, status_class: 4, requests: 1, denials: 1 }));
+    expect(rows).toContainEqual(
+      expect.objectContaining({ minute, status_class: 4, requests: 1, denials: 1 }),
+    );
     expect(rows).toContainEqual(expect.objectContaining({ minute: minute + 60, requests: 1 }));
     expect(rows).toContainEqual(expect.objectContaining({ env: 'staging', requests: 1 }));
   });

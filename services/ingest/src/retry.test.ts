@@ -22,7 +22,12 @@ describe('retryForever', () => {
         calls += 1;
         return calls < 4 ? Promise.reject(new Error('down')) : Promise.resolve('stored');
       },
-      { initialMs: 1, maxMs: 2, isRetriable: () => true, onRetry: (_e, attempt) => retries.push(attempt) },
+      {
+        initialMs: 1,
+        maxMs: 2,
+        isRetriable: () => true,
+        onRetry: (_e, attempt) => retries.push(attempt),
+      },
     );
     expect(result).toBe('stored');
     expect(retries).toEqual([1, 2, 3]);

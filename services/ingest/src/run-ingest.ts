@@ -64,8 +64,12 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
       clearInterval(stats);
       log.info({}, 'stopping: draining the pending batch');
       const drained = await service.drain(DRAIN_GRACE_MS);
-      await consumer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'consumer disconnect failed'));
-      await producer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed'));
+      await consumer
+        .disconnect()
+        .catch((error: unknown) => log.warn({ err: error }, 'consumer disconnect failed'));
+      await producer
+        .disconnect()
+        .catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed'));
       await clickhouse.close();
       const exitCode = drained ? code : 1;
       log.info({ exitCode, ...metrics.snapshot() }, 'ingest stopped');
@@ -80,7 +84,12 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
   await consumer.connect();
   await service.start();
   log.info(
-    { topic: config.kafka.topic, dlqTopic: config.kafka.dlqTopic, groupId: config.kafka.groupId, database: config.clickhouse.database },
+    {
+      topic: config.kafka.topic,
+      dlqTopic: config.kafka.dlqTopic,
+      groupId: config.kafka.groupId,
+      database: config.clickhouse.database,
+    },
     'ingest running',
   );
   return { stopped, stop };

@@ -42,7 +42,11 @@ describe('ingest: ClickHouse stopped for 20 s mid-stream', () => {
 
   it('waits, recovers by itself and loses nothing', async () => {
     await produce(kafka, names.topic, before);
-    await waitFor('first events stored', () => totalRequests(client), (n) => n >= before.length);
+    await waitFor(
+      'first events stored',
+      () => totalRequests(client),
+      (n) => n >= before.length,
+    );
 
     await stack('down', 'clickhouse');
     const downAt = Date.now();
@@ -52,15 +56,22 @@ describe('ingest: ClickHouse stopped for 20 s mid-stream', () => {
     expect(ingest.output()).toMatch(/consumption paused, retrying/);
     await stack('up', 'clickhouse');
 
-    await waitFor('every request counted after recovery', () => totalRequests(client), (n) => n >= all.length, {
-      timeoutMs: 120_000,
-    });
+    await waitFor(
+      'every request counted after recovery',
+      () => totalRequests(client),
+      (n) => n >= all.length,
+      {
+        timeoutMs: 120_000,
+      },
+    );
     expect(ingest.output()).toMatch(/storage recovered; consumption resumed/);
     expect(ingest.child.exitCode).toBeNull();
 
     const stored = await storedRequestIds(client);
     const missing = all
-      .filter((e) => e.status === 403 && e.error === 'ownership_denied' && !stored.has(e.request_id))
+      .filter(
+        (e) => e.status === 403 && e.error === 'ownership_denied' && !stored.has(e.request_id),
+      )
       .map((e) => e.request_id);
     expect(missing).toEqual([]);
     expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(all));

@@ -50,14 +50,26 @@ describe('ingest: two instances in one group on a 4-partition topic', () => {
   it('shares the partitions and counts exactly', async () => {
     await waitFor(
       'both members assigned',
-      () => Promise.resolve([assignedPartitions(a.output(), names.topic), assignedPartitions(b.output(), names.topic)]),
-      ([pa, pb]) => (pa?.length ?? 0) > 0 && (pb?.length ?? 0) > 0 && (pa?.length ?? 0) + (pb?.length ?? 0) === 4,
+      () =>
+        Promise.resolve([
+          assignedPartitions(a.output(), names.topic),
+          assignedPartitions(b.output(), names.topic),
+        ]),
+      ([pa, pb]) =>
+        (pa?.length ?? 0) > 0 &&
+        (pb?.length ?? 0) > 0 &&
+        (pa?.length ?? 0) + (pb?.length ?? 0) === 4,
       { timeoutMs: 60_000 },
     );
     await produce(kafka, names.topic, first);
-    await waitFor('first stream counted', () => totalRequests(client), (n) => n >= first.length, {
-      timeoutMs: 90_000,
-    });
+    await waitFor(
+      'first stream counted',
+      () => totalRequests(client),
+      (n) => n >= first.length,
+      {
+        timeoutMs: 90_000,
+      },
+    );
     expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(first));
   });
 
@@ -72,9 +84,14 @@ describe('ingest: two instances in one group on a 4-partition topic', () => {
       { timeoutMs: 60_000 },
     );
     const all = [...first, ...second];
-    await waitFor('second stream counted', () => totalRequests(client), (n) => n >= all.length, {
-      timeoutMs: 90_000,
-    });
+    await waitFor(
+      'second stream counted',
+      () => totalRequests(client),
+      (n) => n >= all.length,
+      {
+        timeoutMs: 90_000,
+      },
+    );
     expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(all));
     const stored = await storedRequestIds(client);
     const denials = all.filter((e) => e.status === 403 && e.error === 'ownership_denied');

@@ -45,10 +45,15 @@ describe('ingest: SIGKILL mid-stream, then restart', () => {
     for (const killAfter of [5_000, 25_000]) {
       const ingest = startIngest(names, env);
       processes.push(ingest);
-      await waitFor('some progress before the kill', () => totalRequests(client), (n) => n >= killAfter, {
-        timeoutMs: 90_000,
-        everyMs: 50,
-      });
+      await waitFor(
+        'some progress before the kill',
+        () => totalRequests(client),
+        (n) => n >= killAfter,
+        {
+          timeoutMs: 90_000,
+          everyMs: 50,
+        },
+      );
       ingest.child.kill('SIGKILL');
       expect((await ingest.exited).signal).toBe('SIGKILL');
     }
@@ -56,9 +61,14 @@ describe('ingest: SIGKILL mid-stream, then restart', () => {
 
     const last = startIngest(names, env);
     processes.push(last);
-    await waitFor('every request counted', () => totalRequests(client), (n) => n >= events.length, {
-      timeoutMs: 120_000,
-    });
+    await waitFor(
+      'every request counted',
+      () => totalRequests(client),
+      (n) => n >= events.length,
+      {
+        timeoutMs: 120_000,
+      },
+    );
     const stored = await storedRequestIds(client);
     const missing = denialIds.filter((id) => !stored.has(id));
     expect(missing).toEqual([]);

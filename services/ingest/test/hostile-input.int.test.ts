@@ -46,13 +46,37 @@ function denial(requestId: string, resourceId: string) {
 const BAD_MESSAGES: { name: string; value: string | Buffer; reason: RegExp }[] = [
   { name: 'invalid JSON', value: '{"ts": 1, "request_id": ', reason: /^invalid JSON/ },
   { name: 'not an object', value: '[1,2,3]', reason: /object/ },
-  { name: 'wrong type', value: JSON.stringify({ ...denial('bad-type', 'x'), status: '403' }), reason: /^status/ },
-  { name: 'missing field', value: JSON.stringify({ ...denial('bad-missing', 'x'), request_id: undefined }), reason: /request_id/ },
-  { name: 'unknown env', value: JSON.stringify({ ...denial('bad-env', 'x'), env: 'mars' }), reason: /^env/ },
-  { name: '1 MB message', value: JSON.stringify({ ...denial('bad-big', 'x'), padding: 'p'.repeat(1_000_000) }), reason: /too large/ },
-  { name: 'binary garbage', value: Buffer.from([0xff, 0xfe, 0x00, 0x81, 0xc3, 0x28]), reason: /UTF-8/ },
+  {
+    name: 'wrong type',
+    value: JSON.stringify({ ...denial('bad-type', 'x'), status: '403' }),
+    reason: /^status/,
+  },
+  {
+    name: 'missing field',
+    value: JSON.stringify({ ...denial('bad-missing', 'x'), request_id: undefined }),
+    reason: /request_id/,
+  },
+  {
+    name: 'unknown env',
+    value: JSON.stringify({ ...denial('bad-env', 'x'), env: 'mars' }),
+    reason: /^env/,
+  },
+  {
+    name: '1 MB message',
+    value: JSON.stringify({ ...denial('bad-big', 'x'), padding: 'p'.repeat(1_000_000) }),
+    reason: /too large/,
+  },
+  {
+    name: 'binary garbage',
+    value: Buffer.from([0xff, 0xfe, 0x00, 0x81, 0xc3, 0x28]),
+    reason: /UTF-8/,
+  },
   { name: 'empty', value: '', reason: /empty/ },
-  { name: 'prototype pollution', value: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}', reason: /missing required field/ },
+  {
+    name: 'prototype pollution',
+    value: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
+    reason: /missing required field/,
+  },
 ];
 
 describe('ingest: hostile input mixed into a stream', () => {
@@ -101,9 +125,14 @@ describe('ingest: hostile input mixed into a stream', () => {
 
   it('stores every good message and keeps hostile IDs verbatim', async () => {
     const expectedRequests = good.length + hostileDenials.length;
-    await waitFor('all good requests counted', () => totalRequests(client), (n) => n >= expectedRequests, {
-      timeoutMs: 90_000,
-    });
+    await waitFor(
+      'all good requests counted',
+      () => totalRequests(client),
+      (n) => n >= expectedRequests,
+      {
+        timeoutMs: 90_000,
+      },
+    );
     expect(await totalRequests(client)).toBe(expectedRequests);
 
     const stored = await storedRequestIds(client);

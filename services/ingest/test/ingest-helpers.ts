@@ -8,7 +8,10 @@ export interface TestTarget {
 }
 
 /** `denyscope ingest` as a child process on a test's own topic, group and database. */
-export function startIngest(target: TestTarget, extraEnv: Record<string, string> = {}): ServiceProcess {
+export function startIngest(
+  target: TestTarget,
+  extraEnv: Record<string, string> = {},
+): ServiceProcess {
   return startService('ingest', {
     KAFKA_TOPIC: target.topic,
     KAFKA_GROUP_ID: target.groupId,
@@ -19,7 +22,10 @@ export function startIngest(target: TestTarget, extraEnv: Record<string, string>
 }
 
 export async function storedRequestIds(client: ClickHouseClient): Promise<Set<string>> {
-  const found = await rows<{ request_id: string }>(client, 'SELECT DISTINCT request_id FROM denials');
+  const found = await rows<{ request_id: string }>(
+    client,
+    'SELECT DISTINCT request_id FROM denials',
+  );
   return new Set(found.map((row) => row.request_id));
 }
 
@@ -32,11 +38,17 @@ export async function totalsByKey(
     'SELECT key_id, sum(requests) AS requests, sum(denials) AS denials FROM request_totals FINAL GROUP BY key_id',
   );
   return new Map(
-    found.map((row) => [row.key_id, { requests: Number(row.requests), denials: Number(row.denials) }]),
+    found.map((row) => [
+      row.key_id,
+      { requests: Number(row.requests), denials: Number(row.denials) },
+    ]),
   );
 }
 
 export async function totalRequests(client: ClickHouseClient): Promise<number> {
-  const [row] = await rows<{ n: string }>(client, 'SELECT sum(requests) AS n FROM request_totals FINAL');
+  const [row] = await rows<{ n: string }>(
+    client,
+    'SELECT sum(requests) AS n FROM request_totals FINAL',
+  );
   return Number(row?.n ?? 0);
 }

@@ -21,7 +21,9 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
   const kafka = testKafka();
   const events = generateEvents({ count: 20_000, denialRatio: 0.05, seed: 7 });
   const denialIds = new Set(
-    events.filter((e) => e.status === 403 && e.error === 'ownership_denied').map((e) => e.request_id),
+    events
+      .filter((e) => e.status === 403 && e.error === 'ownership_denied')
+      .map((e) => e.request_id),
   );
   let client: ClickHouseClient;
   let ingest: ServiceProcess;
@@ -44,9 +46,14 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
     expect(denialIds.size).toBeGreaterThan(800);
     expect(denialIds.size).toBeLessThan(1_200);
 
-    await waitFor('all requests counted', () => totalRequests(client), (n) => n >= events.length, {
-      timeoutMs: 90_000,
-    });
+    await waitFor(
+      'all requests counted',
+      () => totalRequests(client),
+      (n) => n >= events.length,
+      {
+        timeoutMs: 90_000,
+      },
+    );
     const stored = await storedRequestIds(client);
     expect(stored.size).toBe(denialIds.size);
     for (const id of denialIds) expect(stored.has(id), id).toBe(true);

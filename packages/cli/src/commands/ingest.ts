@@ -5,7 +5,9 @@ import { configOrExit } from './shared.js';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
-    .description('consume API-response logs from Kafka and write denials and request totals to ClickHouse')
+    .description(
+      'consume API-response logs from Kafka and write denials and request totals to ClickHouse',
+    )
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'ingest', level: config.logLevel });

@@ -5,7 +5,9 @@ import { configOrExit } from './shared.js';
 
 export function migrateCommand(): Command {
   return new Command('migrate')
-    .description('create the ClickHouse database and apply pending migrations (safe to run concurrently)')
+    .description(
+      'create the ClickHouse database and apply pending migrations (safe to run concurrently)',
+    )
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'migrate', level: config.logLevel });
