@@ -1,0 +1,17 @@
+export type { ApiEvent, ParseResult } from './api-event.js';
+export { parseEvent } from './parse-event.js';
+export type { ParseOptions } from './parse-event.js';
+export { deriveResourceId } from './derive-resource-id.js';
+export {
+  createIdClassifier,
+  MAX_CLASSIFIED_ID_LENGTH,
+  MAX_ID_PREFIX_LENGTH,
+} from './id-classifier.js';
+export type { IdClassification, IdClassifier, IdClassifierOptions } from './id-classifier.js';
+export { effectiveResourceEnv } from './effective-resource-env.js';
+export { DEFAULT_ENV_MARKERS, parseEnvMarkers } from './env-markers.js';
+export type { EnvMarkers } from './env-markers.js';
+export { parseRfc3339 } from './rfc3339.js';
+export { DEFAULT_ENVIRONMENTS, EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
+export { apiEventV1Schema, createApiEventV1Schema } from './api-event-schema.js';
+export type { ApiEventSchemaOptions, ApiEventV1 } from './api-event-schema.js';
