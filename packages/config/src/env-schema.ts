@@ -65,6 +65,7 @@ export const envSchema = z.object({
     .optional(),
   KAFKA_GROUP_ID: z.string().min(1).default('denyscope-ingest'),
   KAFKA_FROM_BEGINNING: bool.default(true),
+  KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
   CLICKHOUSE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8123'),
   CLICKHOUSE_DATABASE: z
     .string()

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       dlqTopic: 'api.responses.dlq',
       groupId: 'denyscope-ingest',
       fromBeginning: true,
+      sessionTimeoutMs: 30_000,
     });
     expect(config.clickhouse.url).toBe('http://127.0.0.1:8123');
     expect(config.clickhouse.database).toBe('denyscope');

@@ -10,6 +10,7 @@ export interface Config {
     dlqTopic: string;
     groupId: string;
     fromBeginning: boolean;
+    sessionTimeoutMs: number;
   };
   clickhouse: {
     url: string;
@@ -76,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
       dlqTopic: parsed.KAFKA_DLQ_TOPIC ?? `${parsed.KAFKA_TOPIC}.dlq`,
       groupId: parsed.KAFKA_GROUP_ID,
       fromBeginning: parsed.KAFKA_FROM_BEGINNING,
+      sessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
     },
     clickhouse: {
       url: parsed.CLICKHOUSE_URL,

@@ -25,6 +25,8 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
     groupId: config.kafka.groupId,
+    // How long a crashed member holds its partitions before the group hands them on.
+    sessionTimeout: config.kafka.sessionTimeoutMs,
     // Large fetches feed large inserts; maxWaitTimeInMs bounds the latency at low traffic.
     maxBytes: 32 * 1024 * 1024,
     maxBytesPerPartition: 8 * 1024 * 1024,
@@ -88,6 +90,8 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
       topic: config.kafka.topic,
       dlqTopic: config.kafka.dlqTopic,
       groupId: config.kafka.groupId,
+      // How long a crashed member holds its partitions before the group hands them on.
+      sessionTimeout: config.kafka.sessionTimeoutMs,
       database: config.clickhouse.database,
     },
     'ingest running',

@@ -1,47 +1,22 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import {
-  createTopic,
-  deleteTopics,
-  dropDatabase,
-  expectedTotalsByKey,
-  generateEvents,
-  migratedDatabase,
-  produce,
-  stack,
-  testKafka,
-  testNames,
-  waitFor,
-  type ServiceProcess,
-} from '@denyscope/testkit';
+import { expectedTotalsByKey, generateEvents, produce, stack, waitFor } from '@denyscope/testkit';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngest, storedRequestIds, totalRequests, totalsByKey } from './ingest-helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { missingDenials, totalRequests, totalsByKey, useIngestTarget } from './ingest-helpers.js';
 
 describe('ingest: ClickHouse stopped for 20 s mid-stream', () => {
-  const names = testNames('chdown');
-  const kafka = testKafka();
+  const target = useIngestTarget('chdown', 2);
   const before = generateEvents({ count: 10_000, seed: 21, requestIdPrefix: 'before' });
   const during = generateEvents({ count: 20_000, seed: 22, requestIdPrefix: 'during' });
   const all = [...before, ...during];
-  let client: ClickHouseClient;
-  let ingest: ServiceProcess;
 
-  beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    await createTopic(kafka, names.topic, 2);
-    ingest = startIngest(names, { INGEST_RETRY_MAX_MS: '2000' });
-  });
-
-  afterAll(async () => {
-    await stack('up', 'clickhouse');
-    await ingest?.stop();
-    await client?.close();
-    await dropDatabase(names.database);
-    await deleteTopics(kafka, [names.topic, `${names.topic}.dlq`]);
-  });
+  // Whatever happens in the test, the next one needs ClickHouse (registered after the target's
+  // own afterAll, so it runs first: vitest runs afterAll hooks in reverse order).
+  afterAll(() => stack('up', 'clickhouse'));
 
   it('waits, recovers by itself and loses nothing', async () => {
-    await produce(kafka, names.topic, before);
+    const client = target.clickhouse();
+    const ingest = target.startIngest({ INGEST_RETRY_MAX_MS: '2000' });
+    await produce(target.kafka, target.topic, before);
     await waitFor(
       'first events stored',
       () => totalRequests(client),
@@ -50,7 +25,7 @@ describe('ingest: ClickHouse stopped for 20 s mid-stream', () => {
 
     await stack('down', 'clickhouse');
     const downAt = Date.now();
-    await produce(kafka, names.topic, during);
+    await produce(target.kafka, target.topic, during);
     await sleep(Math.max(0, 20_000 - (Date.now() - downAt)));
     expect(ingest.child.exitCode, 'ingest must survive the outage').toBeNull();
     expect(ingest.output()).toMatch(/consumption paused, retrying/);
@@ -60,20 +35,11 @@ describe('ingest: ClickHouse stopped for 20 s mid-stream', () => {
       'every request counted after recovery',
       () => totalRequests(client),
       (n) => n >= all.length,
-      {
-        timeoutMs: 120_000,
-      },
+      { timeoutMs: 120_000 },
     );
     expect(ingest.output()).toMatch(/storage recovered; consumption resumed/);
     expect(ingest.child.exitCode).toBeNull();
-
-    const stored = await storedRequestIds(client);
-    const missing = all
-      .filter(
-        (e) => e.status === 403 && e.error === 'ownership_denied' && !stored.has(e.request_id),
-      )
-      .map((e) => e.request_id);
-    expect(missing).toEqual([]);
+    expect(await missingDenials(client, all)).toEqual([]);
     expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(all));
   });
 });

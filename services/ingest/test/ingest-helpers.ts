@@ -1,24 +1,77 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { rows, startService, type ServiceProcess } from '@denyscope/testkit';
+import {
+  createTopic,
+  deleteTopics,
+  dropDatabase,
+  migratedDatabase,
+  rows,
+  startService,
+  testKafka,
+  testNames,
+  type GeneratedEvent,
+  type ServiceProcess,
+} from '@denyscope/testkit';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 
-export interface TestTarget {
+export interface IngestTestTarget {
   topic: string;
+  dlqTopic: string;
   groupId: string;
   database: string;
+  kafka: Kafka;
+  /** Bound to the test's database; valid inside tests (created in beforeAll). */
+  clickhouse: () => ClickHouseClient;
+  /** `denyscope ingest` as a child process on this target; stopped after the suite. */
+  startIngest: (env?: Record<string, string>) => ServiceProcess;
 }
 
-/** `denyscope ingest` as a child process on a test's own topic, group and database. */
-export function startIngest(
-  target: TestTarget,
-  extraEnv: Record<string, string> = {},
-): ServiceProcess {
-  return startService('ingest', {
-    KAFKA_TOPIC: target.topic,
-    KAFKA_GROUP_ID: target.groupId,
-    CLICKHOUSE_DATABASE: target.database,
-    INGEST_FLUSH_INTERVAL_MS: '300',
-    ...extraEnv,
+/**
+ * Gives a describe block its own topic (with `partitions`), consumer group and migrated
+ * ClickHouse database, and removes them, and any ingest process it started, afterwards.
+ */
+export function useIngestTarget(prefix: string, partitions: number): IngestTestTarget {
+  const names = testNames(prefix);
+  const kafka = testKafka();
+  const processes: ServiceProcess[] = [];
+  let client: ClickHouseClient | undefined;
+
+  beforeAll(async () => {
+    client = await migratedDatabase(names.database);
+    await createTopic(kafka, names.topic, partitions);
   });
+
+  afterAll(async () => {
+    await Promise.all(processes.map((process) => process.stop()));
+    await client?.close();
+    await dropDatabase(names.database);
+    await deleteTopics(kafka, [names.topic, `${names.topic}.dlq`]);
+  });
+
+  return {
+    ...names,
+    dlqTopic: `${names.topic}.dlq`,
+    kafka,
+    clickhouse: () => {
+      if (client === undefined) throw new Error('the ClickHouse client exists once beforeAll ran');
+      return client;
+    },
+    startIngest: (env = {}) => {
+      const process = startService('ingest', {
+        KAFKA_TOPIC: names.topic,
+        KAFKA_GROUP_ID: names.groupId,
+        CLICKHOUSE_DATABASE: names.database,
+        INGEST_FLUSH_INTERVAL_MS: '300',
+        ...env,
+      });
+      processes.push(process);
+      return process;
+    },
+  };
+}
+
+export function isDenial(event: GeneratedEvent): boolean {
+  return event.status === 403 && event.error === 'ownership_denied';
 }
 
 export async function storedRequestIds(client: ClickHouseClient): Promise<Set<string>> {
@@ -27,6 +80,15 @@ export async function storedRequestIds(client: ClickHouseClient): Promise<Set<st
     'SELECT DISTINCT request_id FROM denials',
   );
   return new Set(found.map((row) => row.request_id));
+}
+
+/** Denials of `events` that are not in ClickHouse (an empty list is what every test wants). */
+export async function missingDenials(
+  client: ClickHouseClient,
+  events: readonly GeneratedEvent[],
+): Promise<string[]> {
+  const stored = await storedRequestIds(client);
+  return events.filter((e) => isDenial(e) && !stored.has(e.request_id)).map((e) => e.request_id);
 }
 
 /** Request totals per key, read as dashboards and rules must read them: FINAL folds replays. */

@@ -1,45 +1,31 @@
-import { quoteString, type ClickHouseClient } from '@denyscope/clickhouse';
+import { quoteString } from '@denyscope/clickhouse';
 import {
-  createTopic,
-  deleteTopics,
-  dropDatabase,
   expectedTotalsByKey,
   generateEvents,
-  migratedDatabase,
   produce,
   rows,
-  testKafka,
-  testNames,
   waitFor,
   type ServiceProcess,
 } from '@denyscope/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngest, storedRequestIds, totalRequests, totalsByKey } from './ingest-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  isDenial,
+  storedRequestIds,
+  totalRequests,
+  totalsByKey,
+  useIngestTarget,
+} from './ingest-helpers.js';
 
 describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
-  const names = testNames('pipeline');
-  const kafka = testKafka();
+  const target = useIngestTarget('pipeline', 3);
   const events = generateEvents({ count: 20_000, denialRatio: 0.05, seed: 7 });
-  const denialIds = new Set(
-    events
-      .filter((e) => e.status === 403 && e.error === 'ownership_denied')
-      .map((e) => e.request_id),
-  );
-  let client: ClickHouseClient;
+  const denialIds = new Set(events.filter(isDenial).map((e) => e.request_id));
+  const client = () => target.clickhouse();
   let ingest: ServiceProcess;
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    await createTopic(kafka, names.topic, 3);
-    await produce(kafka, names.topic, events);
-    ingest = startIngest(names);
-  });
-
-  afterAll(async () => {
-    await ingest?.stop();
-    await client?.close();
-    await dropDatabase(names.database);
-    await deleteTopics(kafka, [names.topic, `${names.topic}.dlq`]);
+    await produce(target.kafka, target.topic, events);
+    ingest = target.startIngest();
   });
 
   it('stores every denial and counts every request exactly', async () => {
@@ -48,26 +34,26 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
 
     await waitFor(
       'all requests counted',
-      () => totalRequests(client),
+      () => totalRequests(client()),
       (n) => n >= events.length,
       {
         timeoutMs: 90_000,
       },
     );
-    const stored = await storedRequestIds(client);
+    const stored = await storedRequestIds(client());
     expect(stored.size).toBe(denialIds.size);
     for (const id of denialIds) expect(stored.has(id), id).toBe(true);
 
     const expected = expectedTotalsByKey(events);
-    const actual = await totalsByKey(client);
+    const actual = await totalsByKey(client());
     expect(actual).toEqual(expected);
-    expect(await totalRequests(client)).toBe(events.length);
+    expect(await totalRequests(client())).toBe(events.length);
   });
 
   it('stores denial fields verbatim and classifies the resource ID', async () => {
     const sample = events.find((e) => denialIds.has(e.request_id) && e.resource_owner === null)!;
     const [row] = await rows<Record<string, string | number>>(
-      client,
+      client(),
       `SELECT * FROM denials WHERE request_id = ${quoteString(sample.request_id)}`,
     );
     expect(row).toMatchObject({
@@ -85,7 +71,7 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
 
   it('rolls denials up per minute consistently with the raw rows', async () => {
     const fromRaw = await rows<Record<string, string>>(
-      client,
+      client(),
       `SELECT key_id, env, resource_pattern,
          uniqExact(request_id) AS denials, uniqExact(resource_id) AS ids,
          uniqExactIf(resource_owner, owner_state = 2) AS owners,
@@ -94,7 +80,7 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
        FROM denials GROUP BY key_id, env, resource_pattern ORDER BY key_id, env, resource_pattern`,
     );
     const fromRollup = await rows<Record<string, string>>(
-      client,
+      client(),
       `SELECT key_id, env, resource_pattern,
          uniqExactMerge(denials) AS denials, uniqExactMerge(distinct_ids) AS ids,
          uniqExactIfMerge(owners) AS owners, uniqExactIfMerge(missing_ids) AS missing,
@@ -105,7 +91,7 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
     expect(fromRollup).toEqual(fromRaw);
 
     const [perMinute] = await rows<{ minutes: string; denials: string }>(
-      client,
+      client(),
       `SELECT uniqExact(minute) AS minutes, sum(d) AS denials FROM
          (SELECT minute, uniqExactMerge(denials) AS d FROM denials_per_minute GROUP BY minute, key_id, env, resource_pattern)`,
     );
