@@ -7,17 +7,17 @@ import { z } from 'zod';
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const brokers = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
-  .refine((list) => list.length > 0 && list.every((broker) => hostPort.test(broker)), {
-    message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:9092',
-  });
+const commaSeparated = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const brokers = commaSeparated.refine(
+  (list) => list.length > 0 && list.every((broker) => hostPort.test(broker)),
+  { message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:9092' },
+);
 
 const url = (protocols: readonly string[]) =>
   z.string().refine(
@@ -42,15 +42,9 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
-const list = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
-  .refine((items) => items.length > 0, { message: 'expected a comma-separated, non-empty list' });
+const list = commaSeparated.refine((items) => items.length > 0, {
+  message: 'expected a comma-separated, non-empty list',
+});
 
 export const envSchema = z.object({
   KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),

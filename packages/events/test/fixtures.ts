@@ -76,3 +76,27 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The v1 contract's fields, in contract order. */
+export const REQUIRED_FIELDS = [
+  'ts',
+  'request_id',
+  'env',
+  'method',
+  'path',
+  'status',
+  'key_id',
+  'account_id',
+] as const;
+
+export const OPTIONAL_FIELDS = [
+  'error',
+  'route',
+  'resource_type',
+  'resource_id',
+  'resource_owner',
+  'resource_env',
+  'client_ip',
+  'user_agent',
+  'latency_ms',
+] as const;
