@@ -68,6 +68,14 @@ export const envSchema = z.object({
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  BULLMQ_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected letters, digits, _ . - (at most 64)' })
+    .default('denyscope'),
+  DETECT_INTERVAL_MS: int(1_000, 3_600_000).default(5_000),
+  DETECT_ALLOWED_LATENESS_MS: int(0, 3_600_000).default(5_000),
+  DETECT_RESOLVE_AFTER_MS: int(60_000, 86_400_000).default(900_000),
+  RULES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RETENTION_DAYS: int(1, 3650).default(90),
   ENVIRONMENTS: list.default(['production', 'staging', 'sandbox', 'development']),

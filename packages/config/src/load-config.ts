@@ -19,7 +19,16 @@ export interface Config {
     password: string;
     retentionDays: number;
   };
-  redis: { url: string };
+  redis: { url: string; bullmqPrefix: string };
+  detector: {
+    intervalMs: number;
+    /** The watermark trails the newest ingested event time by this much (late events). */
+    allowedLatenessMs: number;
+    /** An incident with no new evidence for this long is resolved. */
+    resolveAfterMs: number;
+    /** Optional YAML or JSON file of per-rule settings (validated by the detector). */
+    rulesFile: string | undefined;
+  };
   logLevel: ParsedEnv['LOG_LEVEL'];
   events: {
     environments: string[];
@@ -86,7 +95,13 @@ export function loadConfig(env: Env = process.env): Config {
       password: parsed.CLICKHOUSE_PASSWORD,
       retentionDays: parsed.RETENTION_DAYS,
     },
-    redis: { url: parsed.REDIS_URL },
+    redis: { url: parsed.REDIS_URL, bullmqPrefix: parsed.BULLMQ_PREFIX },
+    detector: {
+      intervalMs: parsed.DETECT_INTERVAL_MS,
+      allowedLatenessMs: parsed.DETECT_ALLOWED_LATENESS_MS,
+      resolveAfterMs: parsed.DETECT_RESOLVE_AFTER_MS,
+      rulesFile: parsed.RULES_FILE,
+    },
     logLevel: parsed.LOG_LEVEL,
     events: {
       environments: parsed.ENVIRONMENTS,

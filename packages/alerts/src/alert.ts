@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { RULE_IDS } from './rule-ids.js';
+import { SEVERITIES } from './severity.js';
+
+const rfc3339 = z.iso.datetime({ offset: true });
+
+/**
+ * The alert contract, v1: what every sink receives (Slack and PagerDuty get it rendered) and what
+ * `denyscope replay` prints, one per line. `subject` holds only the fields that identify who the
+ * rule is about. Evidence never names another account's IDs or resources, only counts.
+ */
+export const alertSchema = z.object({
+  alert_id: z.string().min(1),
+  rule: z.enum(RULE_IDS),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(['firing', 'resolved']),
+  subject: z.object({
+    key_id: z.string().optional(),
+    account_id: z.string().optional(),
+    client_ip: z.string().optional(),
+  }),
+  env: z.string(),
+  window: z.object({ start: rfc3339, end: rfc3339 }),
+  first_seen: rfc3339,
+  last_seen: rfc3339,
+  summary: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  runbook: z.string(),
+});
+
+export type Alert = z.infer<typeof alertSchema>;
+export type AlertStatus = Alert['status'];
+
+/** What changed: sinks are told only on these, never once per evaluation. */
+export const TRANSITIONS = ['opened', 'escalated', 'resolved'] as const;
+export type Transition = (typeof TRANSITIONS)[number];
+
+/**
+ * A job on the alerts queue: one incident state change. `version` counts the incident's state
+ * changes, so `${alert_id}:${version}` names this change uniquely and is the BullMQ job ID that
+ * makes a repeated enqueue (second detector, retried job) a no-op.
+ */
+export const alertNotificationSchema = z.object({
+  alert: alertSchema,
+  transition: z.enum(TRANSITIONS),
+  version: z.int().min(1),
+});
+
+export type AlertNotification = z.infer<typeof alertNotificationSchema>;
+
+export function notificationJobId(
+  notification: Pick<AlertNotification, 'alert' | 'version'>,
+): string {
+  return `${notification.alert.alert_id}:${notification.version}`;
+}

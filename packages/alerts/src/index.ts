@@ -1,0 +1,13 @@
+export {
+  alertSchema,
+  alertNotificationSchema,
+  notificationJobId,
+  TRANSITIONS,
+  type Alert,
+  type AlertNotification,
+  type AlertStatus,
+  type Transition,
+} from './alert.js';
+export { RULE_IDS, runbookPath, type RuleId } from './rule-ids.js';
+export { SEVERITIES, severityRank, isAtLeast, type Severity } from './severity.js';
+export { QUEUES } from './queues.js';
