@@ -25,12 +25,19 @@ const PERMANENT_CODES = new Set([
   '516', // AUTHENTICATION_FAILED
 ]);
 
-/** Whether a failed ClickHouse call may succeed if tried again later. */
-export function isRetriableClickHouseError(error: unknown): boolean {
-  if (error instanceof ClickHouseError) return !PERMANENT_CODES.has(error.code);
-  return true;
+/**
+ * The server's error code of a failed call, or undefined for network errors. The client parses
+ * current servers' `Code: 60. DB::Exception` into ClickHouseError, but 18.16 answers
+ * `Code: 60, e.displayText() = DB::Exception…`, which reaches us as a plain Error: read both.
+ */
+export function clickHouseErrorCode(error: unknown): string | undefined {
+  if (error instanceof ClickHouseError) return error.code;
+  if (!(error instanceof Error)) return undefined;
+  return /^Code: (\d+)[.,]/.exec(error.message)?.[1];
 }
 
-export function clickHouseErrorCode(error: unknown): string | undefined {
-  return error instanceof ClickHouseError ? error.code : undefined;
+/** Whether a failed ClickHouse call may succeed if tried again later. */
+export function isRetriableClickHouseError(error: unknown): boolean {
+  const code = clickHouseErrorCode(error);
+  return code === undefined || !PERMANENT_CODES.has(code);
 }

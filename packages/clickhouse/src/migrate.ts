@@ -1,13 +1,19 @@
-import { ClickHouseError, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouseClient, type ClickHouseConnection } from './client.js';
+import { clickHouseErrorCode } from './errors.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import { quoteIdentifier, quoteString } from './quote.js';
 import { readServerCapabilities } from './server-version.js';
 
 // 57 TABLE_ALREADY_EXISTS, 82 DATABASE_ALREADY_EXISTS: two instances racing through the same
 // `IF NOT EXISTS` statement can both pass the existence check; the loser's error means the object
-// it wanted is there, which is success.
-const ALREADY_EXISTS = new Set(['57', '82']);
+// it wanted is there, which is success. 44 with "already exists" is ADD COLUMN of a column that is
+// there: 18.16 has no `ADD COLUMN IF NOT EXISTS`, so this is how such a migration stays idempotent.
+function alreadyExists(error: unknown): boolean {
+  const code = clickHouseErrorCode(error);
+  if (code === '57' || code === '82') return true;
+  return code === '44' && error instanceof Error && error.message.includes('already exists');
+}
 
 export interface MigrateOptions {
   retentionDays: number;
@@ -26,7 +32,7 @@ async function runIdempotent(client: ClickHouseClient, query: string): Promise<v
   try {
     await client.command({ query });
   } catch (error) {
-    if (error instanceof ClickHouseError && ALREADY_EXISTS.has(error.code)) return;
+    if (alreadyExists(error)) return;
     throw error;
   }
 }

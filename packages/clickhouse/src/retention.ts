@@ -3,7 +3,12 @@ import { quoteIdentifier, quoteString } from './quote.js';
 
 // Every day-partitioned table of the schema. Retention drops whole partitions: instant, works on
 // 18.16 (which has no TTL), and leaves no half-deleted day behind.
-const DAY_PARTITIONED_TABLES = ['denials', 'denials_per_minute', 'request_totals'];
+const DAY_PARTITIONED_TABLES = [
+  'denials',
+  'denials_per_minute',
+  'request_totals',
+  'foreign_access',
+];
 
 function partitionIdOfDay(date: Date): string {
   return date.toISOString().slice(0, 10).replaceAll('-', '');

@@ -16,9 +16,18 @@ export class ClickHouseWriter {
     await this.insert('denials', rows);
   }
 
-  /** Denials first, totals second: the totals INSERT also advances ingest_offsets (see 003). */
+  async insertForeignAccess(rows: readonly DenialRow[]): Promise<void> {
+    await this.insert('foreign_access', rows);
+  }
+
+  /** After the rows: the totals INSERT also advances ingest_offsets (see migration 003). */
   async insertTotals(rows: readonly RequestTotalsRow[]): Promise<void> {
     await this.insert('request_totals', rows);
+  }
+
+  /** Last: the detector may evaluate up to these event times once they are written. */
+  async insertWatermarks(rows: readonly object[]): Promise<void> {
+    await this.insert('ingest_watermarks', rows);
   }
 
   /** The highest offset of this partition whose requests are already in request_totals. */

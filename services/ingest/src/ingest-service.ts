@@ -14,7 +14,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
 import { PendingBatch } from './pending-batch.js';
-import { denialRow } from './rows.js';
+import { denialRow, isForeignAccess } from './rows.js';
 import { backoffDelay, retryForever } from './retry.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -228,6 +228,7 @@ export class IngestService {
     }
 
     const event = parsed.event;
+    if (event.ts > progress.maxEventTs) progress.maxEventTs = event.ts;
     if (skipThrough === null || BigInt(message.offset) > skipThrough) {
       progress.totals.add(
         message.offset,
@@ -240,6 +241,7 @@ export class IngestService {
       );
     }
     if (event.isDenial) pending.denials.push(denialRow(event, this.classifier));
+    else if (isForeignAccess(event)) pending.foreignAccess.push(denialRow(event, this.classifier));
   }
 
   private flushOnTimer(): void {
@@ -263,6 +265,7 @@ export class IngestService {
     const { writer, metrics, config } = this.deps;
     const denials = batch.denials;
     const totals = batch.totalsRows();
+    const watermarks = batch.watermarkRows();
     metrics.recordBatchSize(batch.messages);
 
     try {
@@ -277,7 +280,9 @@ export class IngestService {
         () =>
           this.retryStore(async () => {
             await writer.insertDenials(denials);
+            await writer.insertForeignAccess(batch.foreignAccess);
             await writer.insertTotals(totals);
+            await writer.insertWatermarks(watermarks);
             await this.deadLetters.send(batch.deadLetters);
           }),
       );

@@ -17,6 +17,8 @@ interface PartitionProgress {
   partition: number;
   /** Last offset taken into this batch: what to commit (+1) once the batch is stored. */
   lastOffset: string;
+  /** Newest event time (epoch ms) among its valid events; 0 when none. */
+  maxEventTs: number;
   totals: PartitionTotals;
 }
 
@@ -26,6 +28,7 @@ interface PartitionProgress {
  */
 export class PendingBatch {
   readonly denials: DenialRow[] = [];
+  readonly foreignAccess: DenialRow[] = [];
   readonly deadLetters: DeadLetter[] = [];
   readonly partitions = new Map<string, PartitionProgress>();
   messages = 0;
@@ -36,7 +39,7 @@ export class PendingBatch {
     const id = `${topic}:${partition}`;
     let progress = this.partitions.get(id);
     if (progress === undefined) {
-      progress = { topic, partition, lastOffset: '', totals: new PartitionTotals() };
+      progress = { topic, partition, lastOffset: '', maxEventTs: 0, totals: new PartitionTotals() };
       this.partitions.set(id, progress);
     }
     return progress;
@@ -51,6 +54,16 @@ export class PendingBatch {
     for (const progress of this.partitions.values()) {
       progress.totals.endOffset = progress.lastOffset;
       for (const row of progress.totals.rows(progress.topic, progress.partition)) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Rows of ingest_watermarks: per partition, the newest event time this batch delivers. */
+  watermarkRows(): { topic: string; partition: number; max_event_time: number }[] {
+    const rows = [];
+    for (const { topic, partition, maxEventTs } of this.partitions.values()) {
+      if (maxEventTs > 0)
+        rows.push({ topic, partition, max_event_time: Math.floor(maxEventTs / 1000) });
     }
     return rows;
   }

@@ -1,6 +1,6 @@
 import { createIdClassifier, parseEvent } from '@denyscope/events';
 import { describe, expect, it } from 'vitest';
-import { denialRow } from './rows.js';
+import { denialRow, isForeignAccess } from './rows.js';
 
 const classifier = createIdClassifier();
 
@@ -73,5 +73,26 @@ describe('denialRow', () => {
       resource_id: '',
       resource_pattern: '',
     });
+  });
+});
+
+describe('isForeignAccess', () => {
+  it("keeps non-denied responses on another account's resource, and nothing else", () => {
+    expect(isForeignAccess(eventOf({ status: 200, error: null, resource_owner: 'acct_2' }))).toBe(
+      true,
+    );
+    expect(isForeignAccess(eventOf({ status: 200, error: null, resource_owner: 'acct_1' }))).toBe(
+      false,
+    );
+    expect(isForeignAccess(eventOf({ status: 200, error: null, resource_owner: null }))).toBe(
+      false,
+    );
+    expect(isForeignAccess(eventOf({ status: 200, error: null }))).toBe(false);
+    expect(isForeignAccess(eventOf({ resource_owner: 'acct_2' }))).toBe(false); // a denial
+  });
+
+  it('records the environment named by the key itself', () => {
+    expect(denialRow(eventOf({ key_id: 'key_test_abc' }), classifier).key_env).toBe('staging');
+    expect(denialRow(eventOf({ key_id: 'key_1' }), classifier).key_env).toBe('');
   });
 });

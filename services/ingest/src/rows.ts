@@ -1,7 +1,10 @@
 import type { ApiEvent, IdClassifier } from '@denyscope/events';
 import { effectiveResourceEnv } from '@denyscope/events';
 
-/** A row of the `denials` table, as sent in JSONEachRow (DateTime as unix seconds). */
+/**
+ * A row of the `denials` table, and of `foreign_access` (same columns), as sent in JSONEachRow
+ * (DateTime as unix seconds).
+ */
 export interface DenialRow {
   event_time: number;
   request_id: string;
@@ -18,6 +21,7 @@ export interface DenialRow {
   resource_num: number;
   has_num: number;
   resource_env: string;
+  key_env: string;
   resource_owner: string;
   owner_state: number;
   client_ip: string;
@@ -29,6 +33,19 @@ export interface DenialRow {
 function ownerState(owner: string | null | undefined): number {
   if (owner === undefined) return 0;
   return owner === null ? 1 : 2;
+}
+
+/**
+ * Whether a response that was not denied addressed another account's resource: kept in
+ * foreign_access, where a 2xx means the authorization check itself failed.
+ */
+export function isForeignAccess(event: ApiEvent): boolean {
+  return (
+    !event.isDenial &&
+    typeof event.resourceOwner === 'string' &&
+    event.accountId !== null &&
+    event.resourceOwner !== event.accountId
+  );
 }
 
 export function denialRow(event: ApiEvent, classifier: IdClassifier): DenialRow {
@@ -50,6 +67,7 @@ export function denialRow(event: ApiEvent, classifier: IdClassifier): DenialRow 
     resource_num: classification.numeric ?? 0,
     has_num: classification.numeric === null ? 0 : 1,
     resource_env: effectiveResourceEnv(event, classification) ?? '',
+    key_env: event.keyId === null ? '' : (classifier(event.keyId).markerEnv ?? ''),
     resource_owner: event.resourceOwner ?? '',
     owner_state: ownerState(event.resourceOwner),
     client_ip: event.clientIp ?? '',

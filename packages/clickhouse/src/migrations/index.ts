@@ -1,9 +1,17 @@
 import { denials } from './001-denials.js';
 import { denialsPerMinute } from './002-denials-per-minute.js';
 import { requestTotals } from './003-request-totals.js';
+import { detectionInputs } from './004-detection-inputs.js';
+import { alerts } from './005-alerts.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. A new one is a new file plus one line here. */
-export const migrations: readonly Migration[] = [denials, denialsPerMinute, requestTotals];
+export const migrations: readonly Migration[] = [
+  denials,
+  denialsPerMinute,
+  requestTotals,
+  detectionInputs,
+  alerts,
+];
 
 export type { Migration, MigrationContext } from './types.js';
