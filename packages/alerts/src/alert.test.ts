@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertSchema, isAtLeast, notificationJobId, severityRank, type Alert } from './index.js';
 
 const alert: Alert = {
-  alert_id: 'id-enumeration:5f2c',
+  alert_id: 'id-enumeration-5f2c',
   rule: 'id-enumeration',
   severity: 'high',
   status: 'firing',
@@ -28,6 +28,6 @@ describe('alert contract', () => {
     expect(severityRank('critical')).toBeGreaterThan(severityRank('high'));
     expect(isAtLeast('medium', 'medium')).toBe(true);
     expect(isAtLeast('low', 'medium')).toBe(false);
-    expect(notificationJobId({ alert, version: 3 })).toBe('id-enumeration:5f2c:3');
+    expect(notificationJobId({ alert, version: 3 })).toBe('id-enumeration-5f2c.v3');
   });
 });

@@ -37,8 +37,9 @@ export type Transition = (typeof TRANSITIONS)[number];
 
 /**
  * A job on the alerts queue: one incident state change. `version` counts the incident's state
- * changes, so `${alert_id}:${version}` names this change uniquely and is the BullMQ job ID that
- * makes a repeated enqueue (second detector, retried job) a no-op.
+ * changes, so `${alert_id}.v${version}` names this change uniquely and is the BullMQ job ID that
+ * makes a repeated enqueue (second detector, retried job) a no-op. (BullMQ refuses custom job
+ * IDs containing ':', hence the dots.)
  */
 export const alertNotificationSchema = z.object({
   alert: alertSchema,
@@ -51,5 +52,5 @@ export type AlertNotification = z.infer<typeof alertNotificationSchema>;
 export function notificationJobId(
   notification: Pick<AlertNotification, 'alert' | 'version'>,
 ): string {
-  return `${notification.alert.alert_id}:${notification.version}`;
+  return `${notification.alert.alert_id}.v${notification.version}`;
 }

@@ -1,1 +1,10 @@
-export {};
+export {
+  runReplay,
+  replayReport,
+  type ReplayOptions,
+  type ReplayResult,
+} from './replay/run-replay.js';
+export { evaluateAt, findAll } from './evaluation.js';
+export { IncidentManager } from './incident-manager.js';
+export { MemoryIncidentStore, type IncidentStore, type Mute } from './incident-store.js';
+export { toAlert, alertIdOf, type IncidentState, type IncidentTransition } from './incident.js';

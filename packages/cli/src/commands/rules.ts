@@ -1,0 +1,15 @@
+import { loadRuleSettings, RuleSettingsError, type RuleSettings } from '@denyscope/detections';
+import type { Config } from '@denyscope/config';
+
+/** Rule settings from RULES_FILE and RULE_* variables, or exit 2 naming the file and field. */
+export function ruleSettingsOrExit(config: Config): RuleSettings {
+  try {
+    return loadRuleSettings({ file: config.detector.rulesFile });
+  } catch (error) {
+    if (error instanceof RuleSettingsError) {
+      process.stderr.write(`denyscope: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

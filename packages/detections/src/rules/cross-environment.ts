@@ -1,0 +1,100 @@
+import { isAtLeast, type Severity } from '@denyscope/alerts';
+import { z } from 'zod';
+import type { EvaluationContext, Finding } from '../finding.js';
+import { subjectKeyOf } from '../finding.js';
+import type { RuleDefinition } from '../rule.js';
+import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf } from '../sql.js';
+import { severitySetting, windowMinutes } from './settings.js';
+
+const settings = z.object({
+  enabled: z.boolean().default(true),
+  /** Lower-environment IDs or keys used in production: configuration copied upwards. */
+  severity: severitySetting('medium'),
+  /** Production IDs or keys used in a lower environment: production data leaked downwards. */
+  productionInLowerEnvSeverity: severitySetting('high'),
+  windowMinutes: windowMinutes(15),
+  minRequests: z.number().int().min(1).default(3),
+  productionEnv: z.string().default('production'),
+});
+type Settings = z.infer<typeof settings>;
+
+interface Row {
+  key_id: string;
+  account: string;
+  env: string;
+  requests: number;
+  foreign_envs: string[];
+  by_key: number;
+  by_id: number;
+  ids: number;
+  samples: string[];
+  patterns: string[];
+  first_seen: number;
+  last_seen: number;
+}
+
+async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
+  const window = windowOf(ctx.watermark, s.windowMinutes);
+  const idElsewhere = "resource_env != '' AND resource_env != env";
+  const keyElsewhere = "key_env != '' AND key_env != env";
+  const rows = await ctx.query<Row>(`
+    SELECT key_id, any(account_id) AS account, env,
+      uniqExact(request_id) AS requests,
+      groupUniqArray(if(${idElsewhere}, resource_env, key_env)) AS foreign_envs,
+      uniqExactIf(request_id, ${keyElsewhere}) AS by_key,
+      uniqExactIf(request_id, ${idElsewhere}) AS by_id,
+      uniqExact(resource_id) AS ids,
+      arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 5) AS samples,
+      topK(5)(resource_pattern) AS patterns,
+      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+    FROM denials
+    WHERE ${eventTimeIn(window)} AND key_id != '' AND ((${idElsewhere}) OR (${keyElsewhere}))
+    GROUP BY key_id, env
+    HAVING requests >= ${s.minRequests}`);
+
+  // A key seen misusing IDs in two environments is one incident, at the worse severity.
+  const byKey = new Map<string, Finding>();
+  for (const row of rows) {
+    const production = s.productionEnv;
+    const severity: Severity =
+      row.env !== production && row.foreign_envs.includes(production)
+        ? s.productionInLowerEnvSeverity
+        : s.severity;
+    const previous = byKey.get(row.key_id);
+    if (previous && isAtLeast(previous.severity, severity)) continue;
+    const direction = `${row.foreign_envs.join('/')} ${Number(row.by_key) > 0 ? 'key or IDs' : 'IDs'} in ${row.env}`;
+    byKey.set(row.key_id, {
+      rule: 'cross-environment',
+      subjectKey: subjectKeyOf({ key_id: row.key_id }),
+      subject: { key_id: row.key_id, account_id: row.account },
+      env: row.env,
+      severity,
+      window,
+      firstSeen: fromUnix(row.first_seen),
+      lastSeen: fromUnix(row.last_seen),
+      summary: `key ${row.key_id} used ${direction}: ${Number(row.requests)} denied requests in ${s.windowMinutes} min`,
+      evidence: {
+        window_minutes: s.windowMinutes,
+        requests: Number(row.requests),
+        seen_in: row.env,
+        belongs_to: row.foreign_envs,
+        by_key_marker: Number(row.by_key),
+        by_resource_env: Number(row.by_id),
+        distinct_ids: Number(row.ids),
+        patterns: row.patterns,
+        sample_ids: row.samples,
+        first_seen: fromUnix(row.first_seen).toISOString(),
+        last_seen: fromUnix(row.last_seen).toISOString(),
+      },
+    });
+  }
+  return [...byKey.values()];
+}
+
+export const crossEnvironment: RuleDefinition<Settings> = {
+  id: 'cross-environment',
+  description:
+    'A key addresses IDs of another environment (by resource_env or ID marker), or is itself marked for another environment, repeatedly.',
+  settings,
+  evaluate,
+};

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { EvaluationContext, Finding } from '../finding.js';
+import { subjectKeyOf } from '../finding.js';
+import type { RuleDefinition } from '../rule.js';
+import { eventTimeIn, fromUnix, inList, windowOf } from '../sql.js';
+import { severitySetting, windowMinutes } from './settings.js';
+
+const settings = z.object({
+  enabled: z.boolean().default(true),
+  severity: severitySetting('high'),
+  windowMinutes: windowMinutes(15),
+  minForeignIds: z.number().int().min(1).default(10),
+  /** Critical when this share of the foreign resources belongs to one victim account. */
+  concentrationShare: z.number().min(0).max(1).default(0.8),
+});
+type Settings = z.infer<typeof settings>;
+
+const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
+
+interface Row {
+  key_id: string;
+  account: string;
+  main_env: string;
+  foreign_ids: number;
+  victims: number;
+  denied: number;
+  patterns: string[];
+  ips: string[];
+  first_seen: number;
+  last_seen: number;
+}
+
+async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
+  const window = windowOf(ctx.watermark, s.windowMinutes);
+  const rows = await ctx.query<Row>(`
+    SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
+      uniqExact(resource_id) AS foreign_ids, uniqExact(resource_owner) AS victims,
+      uniqExact(request_id) AS denied,
+      topK(5)(resource_pattern) AS patterns, topK(5)(client_ip) AS ips,
+      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+    FROM denials
+    WHERE ${eventTimeIn(window)} AND key_id != '' AND ${FOREIGN}
+    GROUP BY key_id
+    HAVING foreign_ids >= ${s.minForeignIds}`);
+  if (rows.length === 0) return [];
+
+  // The largest victim's share, per key; the victim's identity stays in ClickHouse.
+  const shares = await ctx.query<{ key_id: string; top: number }>(`
+    SELECT key_id, max(n) AS top FROM (
+      SELECT key_id, resource_owner, uniqExact(resource_id) AS n
+      FROM denials
+      WHERE ${eventTimeIn(window)} AND ${FOREIGN} AND key_id IN ${inList(rows.map((r) => r.key_id))}
+      GROUP BY key_id, resource_owner
+    ) GROUP BY key_id`);
+  const topByKey = new Map(shares.map((row) => [row.key_id, Number(row.top)]));
+
+  return rows.map((row) => {
+    const foreignIds = Number(row.foreign_ids);
+    const topShare = (topByKey.get(row.key_id) ?? 0) / foreignIds;
+    const concentrated = topShare >= s.concentrationShare;
+    return {
+      rule: 'cross-tenant',
+      subjectKey: subjectKeyOf({ key_id: row.key_id }),
+      subject: { key_id: row.key_id, account_id: row.account },
+      env: row.main_env,
+      severity: concentrated ? 'critical' : s.severity,
+      window,
+      firstSeen: fromUnix(row.first_seen),
+      lastSeen: fromUnix(row.last_seen),
+      summary:
+        `key ${row.key_id} addressed ${foreignIds} existing resources of ${Number(row.victims)} other account(s) ` +
+        `in ${s.windowMinutes} min${concentrated ? ', concentrated on one account' : ''}`,
+      evidence: {
+        window_minutes: s.windowMinutes,
+        foreign_resources: foreignIds,
+        other_accounts: Number(row.victims),
+        top_account_share: Number(topShare.toFixed(3)),
+        denials: Number(row.denied),
+        patterns: row.patterns,
+        client_ips: row.ips,
+        first_seen: fromUnix(row.first_seen).toISOString(),
+        last_seen: fromUnix(row.last_seen).toISOString(),
+      },
+    } satisfies Finding;
+  });
+}
+
+export const crossTenant: RuleDefinition<Settings> = {
+  id: 'cross-tenant',
+  description:
+    'A key addresses many distinct existing resources owned by other accounts: a key paired with the wrong account, or probing another tenant.',
+  settings,
+  evaluate,
+};

@@ -1,0 +1,18 @@
+import type { RuleId } from '@denyscope/alerts';
+import type { AnyRule } from '../rule.js';
+import { crossEnvironment } from './cross-environment.js';
+import { crossTenant } from './cross-tenant.js';
+import { distributedEnumeration } from './distributed-enumeration.js';
+import { foreignAccessSuccess } from './foreign-access-success.js';
+import { idEnumeration } from './id-enumeration.js';
+import { staleResourceIds } from './stale-resource-ids.js';
+
+/** Every rule, by its public ID. A new rule is a new module plus one line here. */
+export const RULES: Record<RuleId, AnyRule> = {
+  'id-enumeration': idEnumeration,
+  'distributed-enumeration': distributedEnumeration,
+  'cross-environment': crossEnvironment,
+  'cross-tenant': crossTenant,
+  'foreign-access-success': foreignAccessSuccess,
+  'stale-resource-ids': staleResourceIds,
+};

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { EvaluationContext, Finding } from '../finding.js';
+import { subjectKeyOf } from '../finding.js';
+import type { RuleDefinition } from '../rule.js';
+import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf } from '../sql.js';
+import { severitySetting, windowMinutes } from './settings.js';
+
+const settings = z.object({
+  enabled: z.boolean().default(true),
+  /** Info: for customer reports; the notifier never pages on info. */
+  severity: severitySetting('info'),
+  windowMinutes: windowMinutes(60),
+  maxDistinctIds: z.number().int().min(1).default(3),
+  minDenials: z.number().int().min(1).default(20),
+  minSpanMinutes: z.number().int().min(1).default(30),
+  /** Share of the IDs not known to exist (deleted, or owner unknown). */
+  minMissingShare: z.number().min(0).max(1).default(0.5),
+});
+type Settings = z.infer<typeof settings>;
+
+interface Row {
+  key_id: string;
+  account: string;
+  main_env: string;
+  ids: number;
+  denied: number;
+  not_existing: number;
+  samples: string[];
+  first_seen: number;
+  last_seen: number;
+}
+
+async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
+  const window = windowOf(ctx.watermark, s.windowMinutes);
+  const rows = await ctx.query<Row>(`
+    SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
+      uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
+      uniqExactIf(resource_id, owner_state != 2) AS not_existing,
+      arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 3) AS samples,
+      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+    FROM denials
+    WHERE ${eventTimeIn(window)} AND key_id != ''
+    GROUP BY key_id
+    HAVING ids <= ${s.maxDistinctIds} AND denied >= ${s.minDenials}
+      AND last_seen - first_seen >= ${s.minSpanMinutes * 60}`);
+  return rows
+    .filter((row) => Number(row.not_existing) / Number(row.ids) >= s.minMissingShare)
+    .map(
+      (row) =>
+        ({
+          rule: 'stale-resource-ids',
+          subjectKey: subjectKeyOf({ key_id: row.key_id }),
+          subject: { key_id: row.key_id, account_id: row.account },
+          env: row.main_env,
+          severity: s.severity,
+          window,
+          firstSeen: fromUnix(row.first_seen),
+          lastSeen: fromUnix(row.last_seen),
+          summary:
+            `key ${row.key_id} keeps asking for ${Number(row.ids)} ID(s) that are denied ` +
+            `(${Number(row.denied)} times over ${Math.round((row.last_seen - row.first_seen) / 60)} min): stale or deleted IDs`,
+          evidence: {
+            window_minutes: s.windowMinutes,
+            distinct_ids: Number(row.ids),
+            denials: Number(row.denied),
+            not_existing: Number(row.not_existing),
+            sample_ids: row.samples,
+            span_minutes: Math.round((row.last_seen - row.first_seen) / 60),
+            first_seen: fromUnix(row.first_seen).toISOString(),
+            last_seen: fromUnix(row.last_seen).toISOString(),
+          },
+        }) satisfies Finding,
+    );
+}
+
+export const staleResourceIds: RuleDefinition<Settings> = {
+  id: 'stale-resource-ids',
+  description:
+    'Denials concentrated on a few IDs that persist: a client with hard-coded or deleted IDs. For reports; never pages.',
+  settings,
+  evaluate,
+};
