@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { alertsCommand } from './commands/alerts.js';
+import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
 import { replayCommand } from './commands/replay.js';
@@ -12,5 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(migrateCommand())
     .addCommand(ingestCommand())
-    .addCommand(replayCommand());
+    .addCommand(detectCommand())
+    .addCommand(replayCommand())
+    .addCommand(alertsCommand());
 }

@@ -8,3 +8,6 @@ export { evaluateAt, findAll } from './evaluation.js';
 export { IncidentManager } from './incident-manager.js';
 export { MemoryIncidentStore, type IncidentStore, type Mute } from './incident-store.js';
 export { toAlert, alertIdOf, type IncidentState, type IncidentTransition } from './incident.js';
+export { runDetector, type RunningDetector } from './run-detector.js';
+export { RedisIncidentStore } from './redis-incident-store.js';
+export { listAlerts, acknowledge, type AlertSummary } from './alert-history.js';

@@ -29,6 +29,11 @@ export interface DenialRow {
   latency_ms: number;
 }
 
+/** '' when the environment is the one the request was served in (or unknown): only others count. */
+function otherEnv(env: string | null, servedIn: string): string {
+  return env === null || env === servedIn ? '' : env;
+}
+
 /** owner_state: 0 = owner unknown (field absent), 1 = no such resource (null), 2 = owned. */
 function ownerState(owner: string | null | undefined): number {
   if (owner === undefined) return 0;
@@ -66,8 +71,8 @@ export function denialRow(event: ApiEvent, classifier: IdClassifier): DenialRow 
     resource_pattern: event.resourceId === null ? '' : classification.pattern,
     resource_num: classification.numeric ?? 0,
     has_num: classification.numeric === null ? 0 : 1,
-    resource_env: effectiveResourceEnv(event, classification) ?? '',
-    key_env: event.keyId === null ? '' : (classifier(event.keyId).markerEnv ?? ''),
+    resource_env: otherEnv(effectiveResourceEnv(event, classification), event.env),
+    key_env: otherEnv(event.keyId === null ? null : classifier(event.keyId).markerEnv, event.env),
     resource_owner: event.resourceOwner ?? '',
     owner_state: ownerState(event.resourceOwner),
     client_ip: event.clientIp ?? '',

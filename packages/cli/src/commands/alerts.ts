@@ -1,0 +1,148 @@
+import { RULE_IDS, type RuleId } from '@denyscope/alerts';
+import { createClickHouseClient } from '@denyscope/clickhouse';
+import { subjectKeyOf } from '@denyscope/detections';
+import { acknowledge, listAlerts, RedisIncidentStore } from '@denyscope/detector';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Redis } from 'ioredis';
+import { userInfo } from 'node:os';
+import { parseDuration } from './durations.js';
+import { configOrExit } from './shared.js';
+
+function ruleId(value: string): RuleId {
+  if (!(RULE_IDS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`unknown rule; one of ${RULE_IDS.join(', ')}`);
+  }
+  return value as RuleId;
+}
+
+function subjectOf(options: { key?: string; ip?: string }): string {
+  if (options.key !== undefined && options.ip === undefined) {
+    return subjectKeyOf({ key_id: options.key });
+  }
+  if (options.ip !== undefined && options.key === undefined) {
+    return subjectKeyOf({ client_ip: options.ip });
+  }
+  throw new InvalidArgumentError('give exactly one of --key <key_id> or --ip <client_ip>');
+}
+
+async function withStore<T>(fn: (store: RedisIncidentStore) => Promise<T>): Promise<T> {
+  const config = configOrExit();
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  try {
+    return await fn(new RedisIncidentStore(redis, config.redis.bullmqPrefix));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function withClickHouse<T>(
+  fn: (client: ReturnType<typeof createClickHouseClient>) => Promise<T>,
+): Promise<T> {
+  const config = configOrExit();
+  const client = createClickHouseClient(config.clickhouse);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+const who = () => process.env.USER ?? userInfo().username;
+
+export function alertsCommand(): Command {
+  const alerts = new Command('alerts').description('list, acknowledge and mute incidents');
+
+  alerts
+    .command('list')
+    .description('incidents, newest first (from the ClickHouse alerts table)')
+    .addOption(
+      new Option('--status <status>', 'only firing or resolved').choices(['firing', 'resolved']),
+    )
+    .option('--rule <rule>', 'only this rule', ruleId)
+    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
+    .option('--json', 'one JSON object per line')
+    .action(async (options: { status?: string; rule?: string; limit: number; json?: boolean }) => {
+      const rows = await withClickHouse((client) => listAlerts(client, options));
+      for (const row of rows) {
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(row)}\n`);
+          continue;
+        }
+        const flags = [row.acknowledged ? 'acked' : '', row.muted ? 'muted' : '']
+          .filter(Boolean)
+          .join(',');
+        const subject = row.key_id || row.client_ip;
+        process.stdout.write(
+          `${row.alert_id}  ${row.status.padEnd(8)} ${row.severity.padEnd(8)} ${row.rule.padEnd(24)} ${subject}  ${row.last_seen}${flags ? `  [${flags}]` : ''}\n    ${row.summary}\n`,
+        );
+      }
+      if (rows.length === 0 && !options.json) process.stdout.write('no incidents\n');
+    });
+
+  alerts
+    .command('ack')
+    .description('acknowledge an incident (recorded with who and why; notifications continue)')
+    .argument('<alert_id>')
+    .option('--note <text>', 'why, or what is being done', '')
+    .action(async (alertId: string, options: { note: string }) => {
+      const found = await withClickHouse((client) =>
+        acknowledge(client, alertId, who(), options.note),
+      );
+      if (!found) {
+        process.stderr.write(`no incident ${alertId}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`acknowledged ${alertId}\n`);
+    });
+
+  alerts
+    .command('mute')
+    .description(
+      'stop notifying one rule for one subject for a while (incidents are still recorded)',
+    )
+    .requiredOption('--rule <rule>', 'the rule', ruleId)
+    .option('--key <key_id>', 'the subject key')
+    .option('--ip <client_ip>', 'the subject IP (distributed-enumeration)')
+    .requiredOption('--for <duration>', 'how long, e.g. 2h or 7d', parseDuration)
+    .requiredOption('--reason <text>', 'why (shown with the mute)')
+    .action(
+      async (options: { rule: RuleId; key?: string; ip?: string; for: number; reason: string }) => {
+        const subjectKey = subjectOf(options);
+        const until = new Date(Date.now() + options.for).toISOString();
+        await withStore((store) =>
+          store.mute({ rule: options.rule, subjectKey, reason: options.reason, until, by: who() }),
+        );
+        process.stdout.write(`muted ${options.rule} for ${subjectKey} until ${until}\n`);
+      },
+    );
+
+  alerts
+    .command('unmute')
+    .description('end a mute')
+    .requiredOption('--rule <rule>', 'the rule', ruleId)
+    .option('--key <key_id>', 'the subject key')
+    .option('--ip <client_ip>', 'the subject IP')
+    .action(async (options: { rule: RuleId; key?: string; ip?: string }) => {
+      const subjectKey = subjectOf(options);
+      const removed = await withStore((store) => store.unmute(options.rule, subjectKey));
+      process.stdout.write(
+        removed ? `unmuted ${options.rule} for ${subjectKey}\n` : 'no such mute\n',
+      );
+    });
+
+  alerts
+    .command('mutes')
+    .description('list active mutes')
+    .action(async () => {
+      const mutes = await withStore((store) => store.listMutes());
+      for (const mute of mutes) {
+        process.stdout.write(
+          `${mute.rule}  ${mute.subjectKey}  until ${mute.until}  by ${mute.by}: ${mute.reason}\n`,
+        );
+      }
+      if (mutes.length === 0) process.stdout.write('no active mutes\n');
+    });
+
+  return alerts;
+}

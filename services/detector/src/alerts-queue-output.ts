@@ -1,0 +1,29 @@
+import { QUEUES, notificationJobId, type AlertNotification } from '@denyscope/alerts';
+import type { Queue } from 'bullmq';
+import { toAlert, type IncidentTransition } from './incident.js';
+import type { TransitionOutput } from './outputs.js';
+
+// Finished jobs are kept this long: while a job is kept, adding one with the same ID is a no-op,
+// which is what makes a retried tick or a second detector instance harmless.
+const KEEP_S = 7 * 24 * 3600;
+
+/** Hands each (unmuted) state change to the notifier through the alerts queue. */
+export class AlertsQueueOutput implements TransitionOutput {
+  readonly name = QUEUES.alerts;
+
+  constructor(private readonly queue: Queue<AlertNotification>) {}
+
+  async write({ transition, state }: IncidentTransition, muted: boolean): Promise<void> {
+    if (muted) return;
+    const notification: AlertNotification = {
+      alert: toAlert(state),
+      transition,
+      version: state.version,
+    };
+    await this.queue.add('alert', notification, {
+      jobId: notificationJobId(notification),
+      removeOnComplete: { age: KEEP_S },
+      removeOnFail: { age: 4 * KEEP_S },
+    });
+  }
+}

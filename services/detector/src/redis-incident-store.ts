@@ -1,0 +1,87 @@
+import type { RuleId } from '@denyscope/alerts';
+import type { Redis } from 'ioredis';
+import type { IncidentState } from './incident.js';
+import type { IncidentStore, Mute } from './incident-store.js';
+
+/**
+ * Incident state in Redis, shared by every detector instance (evaluations are serialized by the
+ * detect queue's global concurrency of 1). Keys, under the BullMQ prefix:
+ *   <prefix>:incident:<rule>|<subject>   JSON IncidentState
+ *   <prefix>:incidents:firing            set of <rule>|<subject>
+ *   <prefix>:mute:<rule>|<subject>       JSON Mute, expiring with the mute
+ *   <prefix>:ack:<alert_id>              JSON acknowledgement
+ */
+export class RedisIncidentStore implements IncidentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private id(rule: string, subjectKey: string): string {
+    return `${rule}|${subjectKey}`;
+  }
+
+  async get(rule: RuleId, subjectKey: string): Promise<IncidentState | null> {
+    const text = await this.redis.get(`${this.prefix}:incident:${this.id(rule, subjectKey)}`);
+    return text === null ? null : (JSON.parse(text) as IncidentState);
+  }
+
+  async listFiring(): Promise<IncidentState[]> {
+    const ids = await this.redis.smembers(`${this.prefix}:incidents:firing`);
+    if (ids.length === 0) return [];
+    const texts = await this.redis.mget(ids.map((id) => `${this.prefix}:incident:${id}`));
+    return texts
+      .filter((text): text is string => text !== null)
+      .map((text) => JSON.parse(text) as IncidentState)
+      .filter((state) => state.status === 'firing');
+  }
+
+  async save(state: IncidentState): Promise<void> {
+    const id = this.id(state.rule, state.subjectKey);
+    const multi = this.redis.multi().set(`${this.prefix}:incident:${id}`, JSON.stringify(state));
+    if (state.status === 'firing') multi.sadd(`${this.prefix}:incidents:firing`, id);
+    else multi.srem(`${this.prefix}:incidents:firing`, id);
+    await multi.exec();
+  }
+
+  async mute(mute: Mute): Promise<void> {
+    const ttl = new Date(mute.until).getTime() - Date.now();
+    if (ttl <= 0) throw new Error('a mute must end in the future');
+    await this.redis.set(
+      `${this.prefix}:mute:${this.id(mute.rule, mute.subjectKey)}`,
+      JSON.stringify(mute),
+      'PX',
+      ttl,
+    );
+  }
+
+  async unmute(rule: RuleId, subjectKey: string): Promise<boolean> {
+    return (await this.redis.del(`${this.prefix}:mute:${this.id(rule, subjectKey)}`)) > 0;
+  }
+
+  async listMutes(): Promise<Mute[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.prefix}:mute:*`,
+        'COUNT',
+        500,
+      );
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const texts = await this.redis.mget(keys);
+    return texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as Mute);
+  }
+
+  async activeMute(rule: RuleId, subjectKey: string, at: Date): Promise<Mute | null> {
+    const text = await this.redis.get(`${this.prefix}:mute:${this.id(rule, subjectKey)}`);
+    if (text === null) return null;
+    const mute = JSON.parse(text) as Mute;
+    return new Date(mute.until) > at ? mute : null;
+  }
+}
