@@ -18,3 +18,31 @@ export {
 export { connectionFor, migratedDatabase, dropDatabase, rows } from './clickhouse.js';
 export { startService, type ServiceProcess } from './ingest-process.js';
 export { stack } from './stack-control.js';
+export {
+  idEnumerationSequential,
+  idEnumerationRandom,
+  slowEnumeration,
+  distributedEnumeration,
+  crossEnvironmentStagingIdsInProduction,
+  crossEnvironmentProductionIdsInStaging,
+  crossTenant,
+  foreignAccessSuccess,
+  staleResourceIds,
+  retryOneId,
+  fewStaleIdsPolledForHours,
+  busyKeyLowDenyRatio,
+  manyKeysRarelyDenied,
+  corporateNat,
+  stagingUsingStagingIds,
+  backgroundTraffic,
+  composeStream,
+  allScenarios,
+  toNdjson,
+  type LabelledScenario,
+  type ScenarioContext,
+  type ScenarioExpectation,
+  type ScenarioSubject,
+  type ComposedStream,
+  type AllScenariosOptions,
+  type BackgroundOptions,
+} from './scenarios/index.js';

@@ -73,6 +73,18 @@ describe('IncidentManager', () => {
     ).toEqual(once.transitions.map((t) => [t.transition, t.state.alertId, t.state.version]));
   });
 
+  it('resolves when the events stop even while a long window still reports them, and does not reopen on them', async () => {
+    const manager = new IncidentManager(new MemoryIncidentStore(), 15 * 60_000);
+    const stale = finding({ rule: 'stale-resource-ids', severity: 'info', lastSeen: at(5) });
+    expect(await step(manager, [stale], at(5))).toEqual(['opened:info:v1']);
+    expect(await step(manager, [stale], at(15))).toEqual([]);
+    expect(await step(manager, [stale], at(21))).toEqual(['resolved:info:v2']);
+    expect(await step(manager, [stale], at(30))).toEqual([]);
+    expect(await step(manager, [{ ...stale, lastSeen: at(31) }], at(31))).toEqual([
+      'opened:info:v1',
+    ]);
+  });
+
   it('keeps incidents of a rule that failed to evaluate instead of resolving them', async () => {
     const manager = new IncidentManager(new MemoryIncidentStore(), 15 * 60_000);
     await step(manager, [finding()], at(5));

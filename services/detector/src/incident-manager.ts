@@ -55,6 +55,9 @@ export class IncidentManager {
       const previous = await this.store.get(finding.rule, finding.subjectKey);
       const next = stateFrom(finding);
 
+      // A window still holding the events of a resolved incident is not new evidence: only
+      // events after its last_seen open the next one.
+      if (previous?.status === 'resolved' && next.lastSeen <= previous.lastSeen) continue;
       if (previous === null || previous.status === 'resolved') {
         const episode = (previous?.episode ?? 0) + 1;
         const opened: IncidentState = {
@@ -68,6 +71,11 @@ export class IncidentManager {
         continue;
       }
 
+      // Quiet means no new events, not no finding: a long window keeps reporting old events.
+      if (next.lastSeen <= previous.lastSeen && this.isQuiet(previous, watermark)) {
+        transitions.push({ transition: 'resolved', state: this.resolved(previous) });
+        continue;
+      }
       const escalated = severityRank(next.severity) > severityRank(previous.severity);
       const updated: IncidentState = {
         ...previous,
@@ -85,14 +93,18 @@ export class IncidentManager {
     for (const firing of await this.store.listFiring()) {
       if (seen.has(`${firing.rule}\n${firing.subjectKey}`) || unevaluated.has(firing.rule))
         continue;
-      const quietFor = watermark.getTime() - new Date(firing.lastSeen).getTime();
-      if (quietFor < this.resolveAfterMs) continue;
-      transitions.push({
-        transition: 'resolved',
-        state: { ...firing, status: 'resolved', version: firing.version + 1 },
-      });
+      if (!this.isQuiet(firing, watermark)) continue;
+      transitions.push({ transition: 'resolved', state: this.resolved(firing) });
     }
     return { transitions, updates };
+  }
+
+  private isQuiet(state: IncidentState, watermark: Date): boolean {
+    return watermark.getTime() - new Date(state.lastSeen).getTime() >= this.resolveAfterMs;
+  }
+
+  private resolved(state: IncidentState): IncidentState {
+    return { ...state, status: 'resolved', version: state.version + 1 };
   }
 
   async commit(states: readonly IncidentState[]): Promise<void> {

@@ -1,0 +1,115 @@
+import { isAtLeast, severityRank, type Alert } from '@denyscope/alerts';
+import { loadConfig } from '@denyscope/config';
+import { loadRuleSettings } from '@denyscope/detections';
+import { createLogger } from '@denyscope/telemetry';
+import {
+  allScenarios,
+  stackEnv,
+  toNdjson,
+  type LabelledScenario,
+  type ScenarioExpectation,
+} from '@denyscope/testkit';
+import { Readable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runReplay } from '../src/index.js';
+
+/** The subject field a rule identifies its subject by. */
+function subjectId(
+  rule: string,
+  subject: { key_id?: string | undefined; client_ip?: string | undefined },
+): string | undefined {
+  return rule === 'distributed-enumeration' ? subject.client_ip : subject.key_id;
+}
+
+function matches(alert: Alert, expected: ScenarioExpectation): boolean {
+  return (
+    alert.rule === expected.rule &&
+    subjectId(alert.rule, alert.subject) === subjectId(expected.rule, expected.subject)
+  );
+}
+
+// Every attack of the rule catalog and every benign shape, with background traffic, replayed
+// through the real parse/classify code into a real ClickHouse and swept by the real rules.
+describe('rules on labelled scenarios (replay into ClickHouse)', () => {
+  const stream = allScenarios(20261127, Date.UTC(2026, 10, 20, 8, 0));
+  const alerts: Alert[] = [];
+
+  beforeAll(async () => {
+    const config = loadConfig({ ...stackEnv, LOG_LEVEL: 'warn' });
+    const result = await runReplay(
+      config,
+      loadRuleSettings({ env: {} }),
+      createLogger({ service: 'replay-test', level: 'warn', stream: 'stderr' }),
+      {
+        input: Readable.from([toNdjson(stream.events)]),
+        stepMs: 60_000,
+        keepDatabase: false,
+        writeOut: (line) => alerts.push(JSON.parse(line) as Alert),
+        writeErr: () => undefined,
+        progress: false,
+      },
+    );
+    expect(result.load.malformed).toBe(0);
+    expect(result.load.events).toBe(stream.events.length);
+  }, 300_000);
+
+  const attacks = stream.scenarios.filter((s) => s.kind === 'attack');
+  const benign = stream.scenarios.filter((s) => s.kind === 'benign');
+
+  it.each(attacks.map((s) => [s.name, s] as [string, LabelledScenario]))(
+    '%s fires',
+    (_name, scenario) => {
+      for (const expected of scenario.expect) {
+        const raised = alerts.filter(
+          (alert) => matches(alert, expected) && alert.status === 'firing',
+        );
+        expect(
+          raised.length,
+          `${expected.rule} for ${JSON.stringify(expected.subject)}`,
+        ).toBeGreaterThan(0);
+        if (expected.severity !== undefined) {
+          const highest = raised.reduce(
+            (top, a) => (severityRank(a.severity) > severityRank(top) ? a.severity : top),
+            raised[0]!.severity,
+          );
+          expect(highest).toBe(expected.severity);
+        }
+        // One incident, not one per evaluation.
+        expect(new Set(raised.map((a) => a.alert_id)).size).toBe(1);
+      }
+      for (const quiet of scenario.silent ?? []) {
+        expect(
+          alerts.filter((a) => matches(a, quiet)),
+          `${quiet.rule} must stay silent`,
+        ).toEqual([]);
+      }
+    },
+  );
+
+  it.each(benign.map((s) => [s.name, s] as [string, LabelledScenario]))(
+    '%s stays silent',
+    (_name, scenario) => {
+      for (const quiet of scenario.expect) {
+        const raised = alerts.filter((a) => matches(a, quiet));
+        expect(raised, `${quiet.rule} for ${JSON.stringify(quiet.subject)}`).toEqual([]);
+      }
+    },
+  );
+
+  it('pages nobody it should not: every alert at medium or above belongs to an attack', () => {
+    const expected = attacks.flatMap((s) => s.expect);
+    const unexpected = alerts.filter(
+      (alert) => isAtLeast(alert.severity, 'medium') && !expected.some((e) => matches(alert, e)),
+    );
+    expect(unexpected.map((a) => `${a.rule} ${JSON.stringify(a.subject)}: ${a.summary}`)).toEqual(
+      [],
+    );
+  });
+
+  it('resolves every incident once the traffic is over', () => {
+    const ids = new Set(alerts.map((a) => a.alert_id));
+    for (const id of ids) {
+      expect(alerts.filter((a) => a.alert_id === id).at(-1)?.status, id).toBe('resolved');
+    }
+  });
+});
