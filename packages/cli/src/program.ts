@@ -3,6 +3,7 @@ import { alertsCommand } from './commands/alerts.js';
 import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
+import { notifyCommand } from './commands/notify.js';
 import { replayCommand } from './commands/replay.js';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .addCommand(migrateCommand())
     .addCommand(ingestCommand())
     .addCommand(detectCommand())
+    .addCommand(notifyCommand())
     .addCommand(replayCommand())
     .addCommand(alertsCommand());
 }

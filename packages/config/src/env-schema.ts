@@ -1,3 +1,4 @@
+import { RULE_IDS, SEVERITIES, type RuleId } from '@denyscope/alerts';
 import { z } from 'zod';
 
 // Every option a user can set, by the environment variable that sets it. Defaults suit the local
@@ -46,6 +47,21 @@ const list = commaSeparated.refine((items) => items.length > 0, {
   message: 'expected a comma-separated, non-empty list',
 });
 
+const severity = z.enum(SEVERITIES, {
+  message: `expected one of ${SEVERITIES.join(', ')}`,
+});
+
+const isRuleId = (value: string): value is RuleId =>
+  (RULE_IDS as readonly string[]).includes(value);
+
+const ruleIds = commaSeparated
+  .refine((items) => items.length > 0 && items.every(isRuleId), {
+    message: `expected comma-separated rule IDs from: ${RULE_IDS.join(', ')}`,
+  })
+  .transform((items) => items.filter(isRuleId));
+
+const httpUrl = url(['http:', 'https:']);
+
 export const envSchema = z.object({
   KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('denyscope'),
@@ -72,8 +88,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected letters, digits, _ . - (at most 64)' })
     .default('denyscope'),
-  DETECT_INTERVAL_MS: int(1_000, 3_600_000).default(5_000),
-  DETECT_ALLOWED_LATENESS_MS: int(0, 3_600_000).default(5_000),
+  DETECT_INTERVAL_MS: int(500, 3_600_000).default(2_000),
+  DETECT_ALLOWED_LATENESS_MS: int(0, 3_600_000).default(2_000),
   DETECT_RESOLVE_AFTER_MS: int(60_000, 86_400_000).default(900_000),
   RULES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -85,7 +101,39 @@ export const envSchema = z.object({
   INGEST_MAX_BUFFER_BYTES: int(1_048_576, 2_147_483_647).default(64 * 1_048_576),
   INGEST_MAX_MESSAGE_BYTES: int(1_024, 16_777_216).default(262_144),
   INGEST_RETRY_MAX_MS: int(100, 600_000).default(30_000),
+  // Notifier. A sink is enabled by its required setting (URL or key); load-config.ts builds the
+  // per-sink sections and checks the settings that depend on each other.
+  NOTIFY_CONCURRENCY: int(1, 100).default(4),
+  NOTIFY_ATTEMPTS: int(1, 50).default(8),
+  NOTIFY_BACKOFF_MS: int(100, 3_600_000).default(2_000),
+  NOTIFY_HTTP_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  NOTIFY_RUNBOOK_BASE_URL: httpUrl.optional(),
+  SLACK_WEBHOOK_URL: httpUrl.optional(),
+  NOTIFY_SLACK_MIN_SEVERITY: severity.default('medium'),
+  NOTIFY_SLACK_RULES: ruleIds.optional(),
+  PAGERDUTY_ROUTING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'expected a PagerDuty integration key' })
+    .optional(),
+  PAGERDUTY_EVENTS_URL: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  NOTIFY_PAGERDUTY_MIN_SEVERITY: severity.default('high'),
+  NOTIFY_PAGERDUTY_RULES: ruleIds.optional(),
+  WEBHOOK_URL: httpUrl.optional(),
+  WEBHOOK_SECRET: z.string().min(16, { message: 'expected at least 16 characters' }).optional(),
+  NOTIFY_WEBHOOK_MIN_SEVERITY: severity.default('info'),
+  NOTIFY_WEBHOOK_RULES: ruleIds.optional(),
+  NOTIFY_LOG_ENABLED: bool.default(true),
+  NOTIFY_LOG_MIN_SEVERITY: severity.default('info'),
+  NOTIFY_LOG_RULES: ruleIds.optional(),
 });
+
+/** Variables whose values never appear in a ConfigError (they are, or embed, credentials). */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'SLACK_WEBHOOK_URL',
+  'PAGERDUTY_ROUTING_KEY',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+]);
 
 export type RawEnv = z.input<typeof envSchema>;
 export type ParsedEnv = z.output<typeof envSchema>;

@@ -1,6 +1,15 @@
+import { RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
 import { parseEnvMarkers, type EnvMarkers } from '@denyscope/events';
 import { ConfigError } from './errors.js';
-import { envSchema, type ParsedEnv } from './env-schema.js';
+import { envSchema, SECRET_VARIABLES, type ParsedEnv } from './env-schema.js';
+
+/** Which alerts one notifier sink receives. */
+export interface NotifierRoute {
+  /** Alerts below this severity are not sent to the sink. */
+  minSeverity: Severity;
+  /** Only alerts of these rules are sent (default: every rule). */
+  rules: RuleId[];
+}
 
 export interface Config {
   kafka: {
@@ -42,6 +51,24 @@ export interface Config {
     maxBufferBytes: number;
     retryMaxMs: number;
   };
+  notifier: {
+    /** Jobs each sink worker (and the dispatcher) runs at once. */
+    concurrency: number;
+    /** Delivery attempts per sink before the job fails. */
+    attempts: number;
+    /** First retry delay; doubles on each attempt. */
+    backoffMs: number;
+    httpTimeoutMs: number;
+    /** Where `docs/runbooks/…` paths resolve for links in Slack and PagerDuty (optional). */
+    runbookBaseUrl: string | undefined;
+    /** One entry per sink; undefined means the sink is not configured and stays off. */
+    sinks: {
+      slack: (NotifierRoute & { webhookUrl: string }) | undefined;
+      pagerduty: (NotifierRoute & { routingKey: string; eventsUrl: string }) | undefined;
+      webhook: (NotifierRoute & { url: string; secret: string }) | undefined;
+      log: NotifierRoute | undefined;
+    };
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -62,7 +89,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = issue.path.join('.');
-        const got = env[name];
+        // Secret-bearing values are named but never echoed: this message goes to the logs.
+        const got = SECRET_VARIABLES.has(name) ? undefined : env[name];
         return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
       }),
     );
@@ -76,6 +104,12 @@ export function loadConfig(env: Env = process.env): Config {
     } catch (error) {
       throw new ConfigError([`ENV_MARKERS: ${(error as Error).message}`]);
     }
+  }
+
+  if (parsed.WEBHOOK_URL !== undefined && parsed.WEBHOOK_SECRET === undefined) {
+    throw new ConfigError([
+      'WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed with it)',
+    ]);
   }
 
   return {
@@ -113,6 +147,53 @@ export function loadConfig(env: Env = process.env): Config {
       flushIntervalMs: parsed.INGEST_FLUSH_INTERVAL_MS,
       maxBufferBytes: parsed.INGEST_MAX_BUFFER_BYTES,
       retryMaxMs: parsed.INGEST_RETRY_MAX_MS,
+    },
+    notifier: notifierSection(parsed),
+  };
+}
+
+function notifierSection(parsed: ParsedEnv): Config['notifier'] {
+  const route = (minSeverity: Severity, rules: RuleId[] | undefined): NotifierRoute => ({
+    minSeverity,
+    rules: rules ?? [...RULE_IDS],
+  });
+  const slackUrl = parsed.SLACK_WEBHOOK_URL;
+  const routingKey = parsed.PAGERDUTY_ROUTING_KEY;
+  const webhookUrl = parsed.WEBHOOK_URL;
+  const webhookSecret = parsed.WEBHOOK_SECRET;
+  return {
+    concurrency: parsed.NOTIFY_CONCURRENCY,
+    attempts: parsed.NOTIFY_ATTEMPTS,
+    backoffMs: parsed.NOTIFY_BACKOFF_MS,
+    httpTimeoutMs: parsed.NOTIFY_HTTP_TIMEOUT_MS,
+    runbookBaseUrl: parsed.NOTIFY_RUNBOOK_BASE_URL,
+    sinks: {
+      slack:
+        slackUrl === undefined
+          ? undefined
+          : {
+              webhookUrl: slackUrl,
+              ...route(parsed.NOTIFY_SLACK_MIN_SEVERITY, parsed.NOTIFY_SLACK_RULES),
+            },
+      pagerduty:
+        routingKey === undefined
+          ? undefined
+          : {
+              routingKey,
+              eventsUrl: parsed.PAGERDUTY_EVENTS_URL,
+              ...route(parsed.NOTIFY_PAGERDUTY_MIN_SEVERITY, parsed.NOTIFY_PAGERDUTY_RULES),
+            },
+      webhook:
+        webhookUrl === undefined || webhookSecret === undefined
+          ? undefined
+          : {
+              url: webhookUrl,
+              secret: webhookSecret,
+              ...route(parsed.NOTIFY_WEBHOOK_MIN_SEVERITY, parsed.NOTIFY_WEBHOOK_RULES),
+            },
+      log: parsed.NOTIFY_LOG_ENABLED
+        ? route(parsed.NOTIFY_LOG_MIN_SEVERITY, parsed.NOTIFY_LOG_RULES)
+        : undefined,
     },
   };
 }

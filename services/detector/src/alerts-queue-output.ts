@@ -22,6 +22,9 @@ export class AlertsQueueOutput implements TransitionOutput {
     };
     await this.queue.add('alert', notification, {
       jobId: notificationJobId(notification),
+      // A dispatch that fails on a passing Redis or notifier error is tried again.
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: { age: KEEP_S },
       removeOnFail: { age: 4 * KEEP_S },
     });

@@ -1,1 +1,35 @@
-export {};
+export { runNotifier, type RunningNotifier } from './run-notifier.js';
+export {
+  verifyWebhookSignature,
+  signWebhookBody,
+  WEBHOOK_HEADERS,
+  type VerifyOptions,
+} from './webhook-signature.js';
+export { chooseSinks, SEVERITY_FLOOR } from './routing.js';
+export { sinkJobId } from './job-ids.js';
+export { sinkJobOptions } from './dispatcher.js';
+export {
+  NotifierError,
+  SinkHttpError,
+  SinkUnreachableError,
+  InvalidNotificationError,
+  isRetriable,
+  isRetriableStatus,
+} from './errors.js';
+export {
+  SINKS,
+  createSinks,
+  renderSlackMessage,
+  pagerDutyEvent,
+  PAGERDUTY_SEVERITY,
+  type NotifierConfig,
+  type PagerDutyEvent,
+  type PagerDutySeverity,
+  type Sink,
+  type SinkContext,
+  type SinkFactory,
+  type SinkId,
+  type SinkRegistry,
+  type SlackBlock,
+  type SlackMessage,
+} from './sinks/index.js';

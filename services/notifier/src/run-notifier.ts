@@ -1,0 +1,104 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { QUEUES } from '@denyscope/alerts';
+import type { Config } from '@denyscope/config';
+import type { Logger } from '@denyscope/telemetry';
+import { createDeliveryLedger } from './delivery-ledger.js';
+import { createDispatchProcessor } from './dispatcher.js';
+import { createHttpPost } from './http-post.js';
+import { retryDelayMs } from './retry-delay.js';
+import { createDeliveryProcessor } from './sink-worker.js';
+import { createSinks } from './sinks/index.js';
+import type { SinkId } from './sinks/sink.js';
+
+export interface RunningNotifier {
+  /** Stops taking jobs, lets running deliveries finish, then closes queues and connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the dispatcher (alerts queue) and one worker per configured sink (its own queue). Resolves
+ * once every worker and queue is connected to Redis.
+ */
+export async function runNotifier(config: Config, log: Logger): Promise<RunningNotifier> {
+  const settings = config.notifier;
+  const prefix = config.redis.bullmqPrefix;
+  // Options, not a shared client: BullMQ then opens its own connections per Queue and Worker (a
+  // worker's blocking BZPOPMIN must not share one), and closes them on close().
+  // maxRetriesPerRequest: null is what BullMQ requires for workers (it would override it anyway).
+  const queueConnection: ConnectionOptions = { url: config.redis.url };
+  const workerConnection: ConnectionOptions = { url: config.redis.url, maxRetriesPerRequest: null };
+
+  const sinks = createSinks(settings, {
+    post: createHttpPost(settings.httpTimeoutMs),
+    log,
+    runbookBaseUrl: settings.runbookBaseUrl,
+    now: () => Date.now(),
+  });
+  if (sinks.length === 0) log.warn({}, 'no sink is configured; alerts will not be sent anywhere');
+
+  const onError = (kind: string, queue: string) => (error: Error) =>
+    // Without a listener, an 'error' event (Redis down) is an uncaught exception (BullMQ #239, #666).
+    log.error({ kind, queue, error: `${error.name}: ${error.message}` }, 'bullmq error');
+
+  const queues = new Map<SinkId, Queue>();
+  const sinkWorkers: Worker[] = [];
+  for (const { id, sink } of sinks) {
+    const name = QUEUES.sink(id);
+    const queue = new Queue(name, { connection: queueConnection, prefix });
+    queue.on('error', onError('queue', name));
+    queues.set(id, queue);
+    const ledger = createDeliveryLedger(() => queue.client, prefix);
+    const worker = new Worker(name, createDeliveryProcessor(id, sink, ledger, log), {
+      connection: workerConnection,
+      prefix,
+      concurrency: settings.concurrency,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, error) =>
+          retryDelayMs(attemptsMade, settings.backoffMs, error),
+      },
+    });
+    worker.on('error', onError('worker', name));
+    sinkWorkers.push(worker);
+  }
+
+  const dispatcher = new Worker(
+    QUEUES.alerts,
+    createDispatchProcessor({ config: settings, queues, log }),
+    { connection: workerConnection, prefix, concurrency: settings.concurrency },
+  );
+  dispatcher.on('error', onError('worker', QUEUES.alerts));
+
+  let stopping: Promise<void> | undefined;
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      log.info({}, 'notifier stopping: letting running jobs finish');
+      // Order matters: the dispatcher adds to the sink queues, so it stops before they close.
+      await dispatcher.close();
+      await Promise.all(sinkWorkers.map((worker) => worker.close()));
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      log.info({}, 'notifier stopped');
+    })();
+    return stopping;
+  }
+
+  try {
+    await Promise.all([
+      dispatcher.waitUntilReady(),
+      ...sinkWorkers.map((worker) => worker.waitUntilReady()),
+      ...[...queues.values()].map((queue) => queue.waitUntilReady()),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log.info(
+    {
+      prefix,
+      sinks: sinks.map(({ id, sink }) => ({ sink: id, host: sink.target })),
+      concurrency: settings.concurrency,
+      attempts: settings.attempts,
+    },
+    'notifier running',
+  );
+  return { stop };
+}

@@ -1,0 +1,83 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from '@denyscope/telemetry';
+import type { DeliveryLedger } from './delivery-ledger.js';
+import { InvalidNotificationError, isRetriable, SinkHttpError } from './errors.js';
+import type { Sink, SinkId } from './sinks/sink.js';
+import { parseNotification } from './validate.js';
+
+/**
+ * The processor of one sink's queue: deliver, and tell BullMQ whether a failure is worth a retry.
+ * Retriable errors are rethrown (BullMQ retries with the job's backoff); permanent ones become
+ * UnrecoverableError so the job fails at once instead of hammering a sink that said no.
+ */
+export function createDeliveryProcessor(
+  id: SinkId,
+  sink: Sink,
+  ledger: DeliveryLedger,
+  log: Logger,
+): (job: Job) => Promise<void> {
+  return async (job) => {
+    const attempt = job.attemptsMade + 1;
+    const attempts = job.opts.attempts ?? 1;
+    let notification;
+    try {
+      notification = parseNotification(job.data);
+    } catch (error) {
+      if (!(error instanceof InvalidNotificationError)) throw error;
+      log.error(
+        { sink: id, jobId: job.id, problems: error.problems },
+        'invalid delivery job; dropped',
+      );
+      throw new UnrecoverableError(error.message);
+    }
+    const fields = {
+      sink: id,
+      host: sink.target,
+      alertId: notification.alert.alert_id,
+      transition: notification.transition,
+      version: notification.version,
+      attempt,
+      attempts,
+    };
+    const latest = await ledger.latest(id, fields.alertId);
+    if (latest >= notification.version) {
+      log.info({ ...fields, latest }, 'superseded by a newer notification; skipped');
+      return;
+    }
+    try {
+      await sink.deliver(notification);
+    } catch (error) {
+      const details = describe(error);
+      if (isRetriable(error)) {
+        const last = attempt >= attempts;
+        log[last ? 'error' : 'warn'](
+          { ...fields, ...details },
+          last ? 'delivery failed; out of attempts' : 'delivery failed; will retry',
+        );
+        throw error;
+      }
+      log.error({ ...fields, ...details }, 'delivery rejected; not retrying');
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    }
+    log.info(fields, 'delivered');
+    // Delivered is delivered: failing the job now would only send it again.
+    await ledger
+      .record(id, fields.alertId, notification.version)
+      .catch((error: unknown) =>
+        log.warn({ ...fields, error: String(error) }, 'could not record the delivery for ordering'),
+      );
+  };
+}
+
+// Logged instead of the raw error: a fetch error's cause chain is not ours to vet for secrets.
+function describe(error: unknown): Record<string, unknown> {
+  if (error instanceof SinkHttpError) {
+    return {
+      error: `${error.name}: ${error.message}`,
+      status: error.status,
+      retryAfterMs: error.retryAfterMs,
+      response: error.responseExcerpt,
+    };
+  }
+  return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+}

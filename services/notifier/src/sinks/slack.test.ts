@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { notificationFixture } from '../../test/fixtures.js';
+import { renderSlackMessage, type SlackBlock } from './slack.js';
+
+function blockText(blocks: SlackBlock[]): string {
+  return JSON.stringify(blocks);
+}
+
+describe('renderSlackMessage', () => {
+  it('renders header, summary, fields, evidence and context blocks with a text fallback', () => {
+    const message = renderSlackMessage(notificationFixture('opened', 1));
+    expect(message.text).toBe(
+      '[HIGH] id-enumeration in production: key_1 was denied on 212 distinct invoice IDs in 5 min',
+    );
+    expect(message.blocks.map((block) => block.type)).toEqual([
+      'header',
+      'section',
+      'section',
+      'section',
+      'context',
+    ]);
+    const [header, summary, fields, evidence, context] = message.blocks;
+    expect(header).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: ':red_circle: HIGH · id-enumeration', emoji: true },
+    });
+    expect(summary).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'key_1 was denied on 212 distinct invoice IDs in 5 min' },
+    });
+    const fieldTexts = (fields?.type === 'section' ? fields.fields : [])?.map((f) => f.text);
+    expect(fieldTexts).toEqual([
+      '*Subject*\nkey_id: `key_1`\naccount_id: `acct_1`',
+      '*Env*\nproduction',
+      '*Window*\n2026-11-27T10:00:00Z → 2026-11-27T10:05:00Z',
+      '*First / last seen*\n2026-11-27T10:00:03Z\n2026-11-27T10:04:59Z',
+    ]);
+    expect(blockText([evidence!])).toContain('*distinct_ids*\\n`212`');
+    expect(context).toEqual({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: 'alert_id `id-enumeration-5f2c`' },
+        { type: 'mrkdwn', text: 'runbook `docs/runbooks/id-enumeration.md`' },
+      ],
+    });
+  });
+
+  it('renders resolved alerts as resolved and escalations as escalated', () => {
+    const resolved = renderSlackMessage(notificationFixture('resolved', 3));
+    expect(resolved.text).toMatch(/^\[RESOLVED\] id-enumeration/);
+    expect(blockText(resolved.blocks)).toContain(
+      ':white_check_mark: RESOLVED HIGH · id-enumeration',
+    );
+    expect(blockText(resolved.blocks)).toContain('*Resolved:* ');
+
+    const escalated = renderSlackMessage(
+      notificationFixture('escalated', 2, { severity: 'critical' }),
+    );
+    expect(escalated.blocks[0]).toMatchObject({
+      text: { text: ':rotating_light: CRITICAL · id-enumeration (escalated)' },
+    });
+  });
+
+  it('links the runbook when a base URL is configured', () => {
+    const message = renderSlackMessage(
+      notificationFixture('opened', 1),
+      'https://git.example.com/denyscope/blob/main',
+    );
+    expect(blockText(message.blocks)).toContain(
+      '<https://git.example.com/denyscope/blob/main/docs/runbooks/id-enumeration.md|runbook>',
+    );
+  });
+
+  it('escapes untrusted text so it cannot mention channels or inject links', () => {
+    const message = renderSlackMessage(
+      notificationFixture('opened', 1, {
+        summary: 'key <!channel> & <https://evil.example|click>',
+        subject: { key_id: 'k`<!here>' },
+        runbook: 'https://evil.example/runbook',
+      }),
+      'https://git.example.com/x/',
+    );
+    const json = blockText(message.blocks);
+    expect(json).not.toMatch(/<!channel>|<!here>|<https:\/\/evil/);
+    expect(json).toContain('key &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
+    expect(json).toContain("key_id: `k'&lt;!here&gt;`");
+  });
+
+  it('keeps within Block Kit limits for long values', () => {
+    const message = renderSlackMessage(
+      notificationFixture('opened', 1, {
+        summary: 'x'.repeat(5000),
+        evidence: Object.fromEntries(
+          Array.from({ length: 20 }, (_, i) => [`e${i}`, 'y'.repeat(900)]),
+        ),
+      }),
+    );
+    for (const block of message.blocks) {
+      if (block.type === 'header') expect(block.text.text.length).toBeLessThanOrEqual(150);
+      if (block.type === 'section') {
+        expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+        expect(block.fields?.length ?? 0).toBeLessThanOrEqual(10);
+        for (const field of block.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(2000);
+      }
+    }
+  });
+});
