@@ -1,0 +1,142 @@
+import { QUEUES, type AlertNotification } from '@denyscope/alerts';
+import type { ClickHouseClient } from '@denyscope/clickhouse';
+import { loadRuleSettings, subjectKeyOf } from '@denyscope/detections';
+import { createLogger } from '@denyscope/telemetry';
+import {
+  dropDatabase,
+  idEnumerationSequential,
+  migratedDatabase,
+  rows,
+  seededRandom,
+  stackEnv,
+  testNames,
+  toNdjson,
+} from '@denyscope/testkit';
+import { Queue } from 'bullmq';
+import { execFile } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertsQueueOutput } from '../src/alerts-queue-output.js';
+import { AlertsTableOutput } from '../src/alerts-table.js';
+import { queryRunner } from '../src/clickhouse-query.js';
+import { evaluateAt } from '../src/evaluation.js';
+import { IncidentManager } from '../src/incident-manager.js';
+import { RedisIncidentStore } from '../src/redis-incident-store.js';
+import { loadEvents } from '../src/replay/load-events.js';
+
+const CLI = fileURLToPath(new URL('../../../packages/cli/bin/denyscope.js', import.meta.url));
+const MINUTE = 60_000;
+
+describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
+  const names = testNames('mute');
+  const prefix = `test-mute-${names.suffix}`;
+  const scan = idEnumerationSequential({
+    random: seededRandom(5),
+    startMs: Date.UTC(2026, 10, 25, 9, 0),
+    durationMs: 10 * MINUTE,
+  });
+  const key = scan.expect[0]!.subject.key_id!;
+  const env = {
+    ...process.env,
+    ...stackEnv,
+    CLICKHOUSE_DATABASE: names.database,
+    BULLMQ_PREFIX: prefix,
+  };
+  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env });
+  let client: ClickHouseClient;
+  let redis: Redis;
+  let queue: Queue<AlertNotification>;
+
+  beforeAll(async () => {
+    client = await migratedDatabase(names.database);
+    redis = new Redis(stackEnv.REDIS_URL);
+    queue = new Queue(QUEUES.alerts, { connection: { url: stackEnv.REDIS_URL }, prefix });
+    await loadEvents(Readable.from([toNdjson(scan.events)]), client, {
+      environments: ['production', 'staging', 'sandbox', 'development'],
+      envMarkers: undefined,
+      maxMessageBytes: 262_144,
+    });
+  });
+
+  afterAll(async () => {
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis?.disconnect();
+    await client?.close();
+    await dropDatabase(names.database);
+  });
+
+  it('records a muted incident without notifying it; ack and unmute work from the CLI', async () => {
+    const muted = await cli(
+      'alerts',
+      'mute',
+      '--rule',
+      'id-enumeration',
+      '--key',
+      key,
+      '--for',
+      '2h',
+      '--reason',
+      'pen test',
+    );
+    expect(muted.stdout).toMatch(/muted id-enumeration/);
+    expect((await cli('alerts', 'mutes')).stdout).toMatch(/pen test/);
+
+    const store = new RedisIncidentStore(redis, prefix);
+    const deps = {
+      settings: loadRuleSettings({ env: {} }),
+      store,
+      manager: new IncidentManager(store, 15 * MINUTE),
+      outputs: [new AlertsTableOutput(client), new AlertsQueueOutput(queue)],
+      query: queryRunner(client),
+      log: createLogger({ service: 'test', level: 'silent' }),
+    };
+    const transitions = await evaluateAt(deps, new Date(scan.events.at(-1)!.ts + MINUTE));
+    expect(transitions.map((t) => [t.transition, t.state.rule])).toContainEqual([
+      'opened',
+      'id-enumeration',
+    ]);
+    expect(await queue.getJobCounts('waiting', 'completed', 'delayed')).toEqual({
+      waiting: 0,
+      completed: 0,
+      delayed: 0,
+    });
+    const [row] = await rows<{ muted: number; alert_id: string }>(
+      client,
+      "SELECT muted, alert_id FROM alerts FINAL WHERE rule = 'id-enumeration'",
+    );
+    expect(Number(row?.muted)).toBe(1);
+
+    const list = await cli('alerts', 'list', '--json');
+    const listed = list.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { alert_id: string; muted: number });
+    expect(listed.map((a) => a.alert_id)).toContain(row?.alert_id);
+
+    expect((await cli('alerts', 'ack', row!.alert_id, '--note', 'looking')).stdout).toMatch(
+      /acknowledged/,
+    );
+    const [acked] = (await cli('alerts', 'list', '--json', '--rule', 'id-enumeration')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { acknowledged: number; status: string });
+    expect(Number(acked?.acknowledged)).toBe(1);
+    expect(acked?.status).toBe('firing');
+
+    expect(
+      (await cli('alerts', 'unmute', '--rule', 'id-enumeration', '--key', key)).stdout,
+    ).toMatch(/unmuted/);
+    expect(
+      await store.activeMute('id-enumeration', subjectKeyOf({ key_id: key }), new Date()),
+    ).toBeNull();
+    await expect(
+      cli('alerts', 'mute', '--rule', 'nope', '--key', key, '--for', '1h', '--reason', 'x'),
+    ).rejects.toThrow(/unknown rule/);
+  });
+});
