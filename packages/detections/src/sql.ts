@@ -35,3 +35,14 @@ export const SHAREABLE_ID = '(owner_state != 2 OR resource_owner = account_id)';
 export function fromUnix(seconds: number | string): Date {
   return new Date(Number(seconds) * 1000);
 }
+
+/** SQL condition for a rule's `routes` setting; `1` when it does not restrict anything. */
+export function routeFilter(routes: {
+  include: readonly string[];
+  exclude: readonly string[];
+}): string {
+  const parts: string[] = [];
+  if (routes.include.length > 0) parts.push(`route IN ${inList(routes.include)}`);
+  if (routes.exclude.length > 0) parts.push(`route NOT IN ${inList(routes.exclude)}`);
+  return parts.length > 0 ? parts.join(' AND ') : '1';
+}

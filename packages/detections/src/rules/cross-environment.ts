@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf } from '../sql.js';
-import { severitySetting, windowMinutes } from './settings.js';
+import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
   enabled: z.boolean().default(true),
+  routes: routesSetting,
   /** Lower-environment IDs or keys used in production: configuration copied upwards. */
   severity: severitySetting('medium'),
   /** Production IDs or keys used in a lower environment: production data leaked downwards. */
@@ -48,7 +49,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       topK(5)(resource_pattern) AS patterns,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
     FROM denials
-    WHERE ${eventTimeIn(window)} AND key_id != '' AND ((${idElsewhere}) OR (${keyElsewhere}))
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != '' AND ((${idElsewhere}) OR (${keyElsewhere}))
     GROUP BY key_id, env
     HAVING requests >= ${s.minRequests}`);
 

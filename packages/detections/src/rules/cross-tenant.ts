@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, inList, windowOf } from '../sql.js';
-import { severitySetting, windowMinutes } from './settings.js';
+import { eventTimeIn, fromUnix, inList, windowOf, routeFilter } from '../sql.js';
+import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
   enabled: z.boolean().default(true),
+  routes: routesSetting,
   severity: severitySetting('high'),
   windowMinutes: windowMinutes(15),
   minForeignIds: z.number().int().min(1).default(10),
@@ -39,7 +40,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       topK(5)(resource_pattern) AS patterns, topK(5)(client_ip) AS ips,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
     FROM denials
-    WHERE ${eventTimeIn(window)} AND key_id != '' AND ${FOREIGN}
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != '' AND ${FOREIGN}
     GROUP BY key_id
     HAVING foreign_ids >= ${s.minForeignIds}`);
   if (rows.length === 0) return [];
@@ -49,7 +50,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     SELECT key_id, max(n) AS top FROM (
       SELECT key_id, resource_owner, uniqExact(resource_id) AS n
       FROM denials
-      WHERE ${eventTimeIn(window)} AND ${FOREIGN} AND key_id IN ${inList(rows.map((r) => r.key_id))}
+      WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND ${FOREIGN} AND key_id IN ${inList(rows.map((r) => r.key_id))}
       GROUP BY key_id, resource_owner
     ) GROUP BY key_id`);
   const topByKey = new Map(shares.map((row) => [row.key_id, Number(row.top)]));

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, inList, windowOf } from '../sql.js';
-import { severitySetting, windowMinutes } from './settings.js';
+import { eventTimeIn, fromUnix, inList, windowOf, routeFilter } from '../sql.js';
+import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
   enabled: z.boolean().default(true),
+  routes: routesSetting,
   severity: severitySetting('high'),
   windowMinutes: windowMinutes(15),
   /** Keys from the IP that each scan a little (catalog: ≥ 10 keys) … */
@@ -45,7 +46,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       SELECT client_ip, key_id, uniqExact(resource_id) AS ids,
         min(toUnixTimestamp(event_time)) AS fs, max(toUnixTimestamp(event_time)) AS ls
       FROM denials
-      WHERE ${eventTimeIn(window)} AND client_ip != '' AND key_id != ''
+      WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip != '' AND key_id != ''
       GROUP BY client_ip, key_id
       HAVING ids >= ${s.minIdsPerKey}
     )
@@ -60,7 +61,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       arraySlice(groupUniqArray(key_id), 1, 20) AS key_ids,
       topK(5)(resource_pattern) AS patterns, topK(3)(user_agent) AS uas
     FROM denials
-    WHERE ${eventTimeIn(window)} AND client_ip IN ${inList(candidates.map((c) => c.client_ip))}
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip IN ${inList(candidates.map((c) => c.client_ip))}
     GROUP BY client_ip`);
   const byIp = new Map(details.map((d) => [d.client_ip, d]));
 

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, windowOf } from '../sql.js';
-import { severitySetting, windowMinutes } from './settings.js';
+import { eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
   enabled: z.boolean().default(true),
+  routes: routesSetting,
   severity: severitySetting('critical'),
   windowMinutes: windowMinutes(15),
 });
@@ -35,7 +36,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       topK(5)(route) AS routes, topK(3)(method) AS methods,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
     FROM foreign_access
-    WHERE ${eventTimeIn(window)} AND status >= 200 AND status < 300
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND status >= 200 AND status < 300
       AND owner_state = 2 AND resource_owner != account_id
     GROUP BY key_id`);
   return rows.map(

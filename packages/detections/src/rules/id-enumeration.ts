@@ -3,11 +3,20 @@ import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { looksSequential } from '../sequential.js';
-import { SHAREABLE_ID, eventTimeIn, fromUnix, inList, minuteIn, windowOf } from '../sql.js';
-import { severitySetting } from './settings.js';
+import {
+  SHAREABLE_ID,
+  eventTimeIn,
+  fromUnix,
+  inList,
+  minuteIn,
+  windowOf,
+  routeFilter,
+} from '../sql.js';
+import { routesSetting, severitySetting, type RoutesSetting } from './settings.js';
 
 const settings = z.object({
   enabled: z.boolean().default(true),
+  routes: routesSetting,
   severity: severitySetting('high'),
   /** Several windows so both bursts and slow scans are caught (catalog: 50 in 5 min, 150 in 1 h). */
   windows: z
@@ -54,7 +63,25 @@ interface Details {
   uas: string[];
 }
 
-async function candidates(ctx: EvaluationContext, window: { start: Date; end: Date }, min: number) {
+async function candidates(
+  ctx: EvaluationContext,
+  window: { start: Date; end: Date },
+  min: number,
+  routes: RoutesSetting,
+) {
+  // The per-minute rollup has no route; a route restriction reads the raw denials instead.
+  const restricted = routes.include.length > 0 || routes.exclude.length > 0;
+  if (restricted) {
+    return ctx.query<Candidate>(`
+      SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
+        uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
+        uniqExactIf(resource_id, owner_state = 1) AS missing,
+        min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+      FROM denials
+      WHERE ${eventTimeIn(window)} AND ${routeFilter(routes)} AND key_id != ''
+      GROUP BY key_id
+      HAVING ids >= ${min}`);
+  }
   return ctx.query<Candidate>(`
     SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
       uniqExactMerge(distinct_ids) AS ids, uniqExactMerge(denials) AS denied,
@@ -79,7 +106,12 @@ async function requestsByKey(
   return new Map(rows.map((row) => [row.key_id, Number(row.requests)]));
 }
 
-async function details(ctx: EvaluationContext, window: { start: Date; end: Date }, keys: string[]) {
+async function details(
+  ctx: EvaluationContext,
+  window: { start: Date; end: Date },
+  keys: string[],
+  routes: RoutesSetting,
+) {
   const rows = await ctx.query<Details>(`
     SELECT key_id,
       uniqExactIf(resource_owner, owner_state = 2 AND resource_owner != account_id) AS other_accounts,
@@ -89,7 +121,7 @@ async function details(ctx: EvaluationContext, window: { start: Date; end: Date 
       topK(5)(client_ip) AS ips,
       topK(3)(user_agent) AS uas
     FROM denials
-    WHERE ${eventTimeIn(window)} AND key_id IN ${inList(keys)}
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(routes)} AND key_id IN ${inList(keys)}
     GROUP BY key_id`);
   return new Map(rows.map((row) => [row.key_id, row]));
 }
@@ -99,14 +131,14 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   // Shortest window first: a burst is reported with its own, tighter window.
   for (const { minutes, minDistinctIds } of [...s.windows].sort((a, b) => a.minutes - b.minutes)) {
     const window = windowOf(ctx.watermark, minutes);
-    const hits = (await candidates(ctx, window, minDistinctIds)).filter(
+    const hits = (await candidates(ctx, window, minDistinctIds, s.routes)).filter(
       (c) => !found.has(c.key_id),
     );
     if (hits.length === 0) continue;
     const keys = hits.map((c) => c.key_id);
     const [requests, extra] = await Promise.all([
       requestsByKey(ctx, window, keys),
-      details(ctx, window, keys),
+      details(ctx, window, keys, s.routes),
     ]);
     for (const hit of hits) {
       const denied = Number(hit.denied);

@@ -146,3 +146,20 @@ describe('cross-environment decisions', () => {
     ).toBe('medium');
   });
 });
+
+describe('routes setting', () => {
+  it('restricts the raw queries, and id-enumeration reads raw denials when restricted', async () => {
+    const seen: string[] = [];
+    const query: EvaluationContext['query'] = <T>(sql: string) => {
+      seen.push(sql);
+      return Promise.resolve([] as T[]);
+    };
+    const routes = { include: ['/v1/invoices/{invoice_id}'], exclude: ["/v1/search/{q}'x"] };
+    for (const id of ['id-enumeration', 'cross-tenant', 'stale-resource-ids'] as const) {
+      await RULES[id].evaluate({ watermark, query }, { ...settings[id], routes });
+    }
+    expect(seen.every((sql) => sql.includes("route IN ('/v1/invoices/{invoice_id}')"))).toBe(true);
+    expect(seen.every((sql) => sql.includes("route NOT IN ('/v1/search/{q}\\'x')"))).toBe(true);
+    expect(seen.some((sql) => sql.includes('denials_per_minute'))).toBe(false);
+  });
+});

@@ -8,3 +8,17 @@ export function severitySetting(defaultSeverity: Severity) {
 
 export const windowMinutes = (defaultMinutes: number) =>
   z.number().int().min(1).max(1440).default(defaultMinutes);
+
+/**
+ * Which API routes (the templated `route` of the events) a rule looks at: all by default;
+ * `include` restricts it to those, `exclude` leaves those out (e.g. a search endpoint that takes
+ * IDs by design). Events without a route have route ''.
+ */
+export const routesSetting = z
+  .object({
+    include: z.array(z.string()).default([]),
+    exclude: z.array(z.string()).default([]),
+  })
+  .default({ include: [], exclude: [] });
+
+export type RoutesSetting = z.infer<typeof routesSetting>;

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf } from '../sql.js';
-import { severitySetting, windowMinutes } from './settings.js';
+import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
   enabled: z.boolean().default(true),
+  routes: routesSetting,
   /** Info: for customer reports; the notifier never pages on info. */
   severity: severitySetting('info'),
   windowMinutes: windowMinutes(60),
@@ -39,7 +40,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 3) AS samples,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
     FROM denials
-    WHERE ${eventTimeIn(window)} AND key_id != ''
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != ''
     GROUP BY key_id
     HAVING ids <= ${s.maxDistinctIds} AND denied >= ${s.minDenials}
       AND last_seen - first_seen >= ${s.minSpanMinutes * 60}`);
