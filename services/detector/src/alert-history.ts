@@ -25,28 +25,36 @@ export async function listAlerts(
   client: ClickHouseClient,
   filter: { status?: string; rule?: string; alertId?: string; limit: number },
 ): Promise<AlertSummary[]> {
-  const having = [
-    filter.status ? `status = ${quoteString(filter.status)}` : '',
-    filter.rule ? `rule = ${quoteString(filter.rule)}` : '',
+  const filters = [
+    filter.status ? `a_status = ${quoteString(filter.status)}` : '',
+    filter.rule ? `a_rule = ${quoteString(filter.rule)}` : '',
     filter.alertId ? `alert_id = ${quoteString(filter.alertId)}` : '',
   ].filter(Boolean);
+  // Inner names differ from the columns: on 18.16 an alias named like a column replaces that
+  // column inside the other aggregates of the query.
   const result = await client.query({
     query: `
-      SELECT alert_id,
-        argMaxIf(rule, version, version > 0) AS rule,
-        argMaxIf(severity, version, version > 0) AS severity,
-        argMaxIf(status, version, version > 0) AS status,
-        any(key_id) AS key_id, any(account_id) AS account_id, any(client_ip) AS client_ip,
-        any(env) AS env,
-        argMaxIf(summary, version, version > 0) AS summary,
-        max(version) AS version,
-        argMaxIf(muted, version, version > 0) AS muted,
-        max(transition = 'acknowledged') AS acknowledged,
-        toString(min(first_seen)) AS first_seen,
-        toString(max(last_seen)) AS last_seen
-      FROM alerts FINAL
-      GROUP BY alert_id
-      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+      SELECT alert_id, a_rule AS rule, a_severity AS severity, a_status AS status,
+        a_key AS key_id, a_account AS account_id, a_ip AS client_ip, a_env AS env,
+        a_summary AS summary, a_version AS version, a_muted AS muted, a_acked AS acknowledged,
+        a_first AS first_seen, a_last AS last_seen
+      FROM (
+        SELECT alert_id,
+          argMaxIf(rule, version, version > 0) AS a_rule,
+          argMaxIf(severity, version, version > 0) AS a_severity,
+          argMaxIf(status, version, version > 0) AS a_status,
+          any(key_id) AS a_key, any(account_id) AS a_account, any(client_ip) AS a_ip,
+          any(env) AS a_env,
+          argMaxIf(summary, version, version > 0) AS a_summary,
+          max(version) AS a_version,
+          argMaxIf(muted, version, version > 0) AS a_muted,
+          max(transition = 'acknowledged') AS a_acked,
+          toString(min(first_seen)) AS a_first,
+          toString(max(last_seen)) AS a_last
+        FROM alerts FINAL
+        GROUP BY alert_id
+      )
+      ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}
       ORDER BY last_seen DESC
       LIMIT ${quoteUInt(filter.limit)}`,
     format: 'JSONEachRow',

@@ -101,11 +101,11 @@ describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
       'opened',
       'id-enumeration',
     ]);
-    expect(await queue.getJobCounts('waiting', 'completed', 'delayed')).toEqual({
-      waiting: 0,
-      completed: 0,
-      delayed: 0,
-    });
+    const counts = await queue.getJobCounts();
+    expect(
+      Object.values(counts).reduce((sum, n) => sum + n, 0),
+      JSON.stringify(counts),
+    ).toBe(0);
     const [row] = await rows<{ muted: number; alert_id: string }>(
       client,
       "SELECT muted, alert_id FROM alerts FINAL WHERE rule = 'id-enumeration'",

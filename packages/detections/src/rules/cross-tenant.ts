@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
-import { subjectKeyOf } from '../finding.js';
+import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, inList, windowOf, routeFilter } from '../sql.js';
+import { eventTimeIn, inList, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
@@ -18,27 +18,21 @@ type Settings = z.infer<typeof settings>;
 
 const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
 
-interface Row {
-  key_id: string;
-  account: string;
-  main_env: string;
+interface Row extends KeyRow {
   foreign_ids: number;
   victims: number;
   denied: number;
   patterns: string[];
   ips: string[];
-  first_seen: number;
-  last_seen: number;
 }
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
   const rows = await ctx.query<Row>(`
-    SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
+    SELECT ${KEY_ROW_COLUMNS},
       uniqExact(resource_id) AS foreign_ids, uniqExact(resource_owner) AS victims,
       uniqExact(request_id) AS denied,
-      topK(5)(resource_pattern) AS patterns, topK(5)(client_ip) AS ips,
-      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+      topK(5)(resource_pattern) AS patterns, topK(5)(client_ip) AS ips
     FROM denials
     WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != '' AND ${FOREIGN}
     GROUP BY key_id
@@ -59,15 +53,8 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     const foreignIds = Number(row.foreign_ids);
     const topShare = (topByKey.get(row.key_id) ?? 0) / foreignIds;
     const concentrated = topShare >= s.concentrationShare;
-    return {
-      rule: 'cross-tenant',
-      subjectKey: subjectKeyOf({ key_id: row.key_id }),
-      subject: { key_id: row.key_id, account_id: row.account },
-      env: row.main_env,
+    return keyFinding('cross-tenant', row, window, {
       severity: concentrated ? 'critical' : s.severity,
-      window,
-      firstSeen: fromUnix(row.first_seen),
-      lastSeen: fromUnix(row.last_seen),
       summary:
         `key ${row.key_id} addressed ${foreignIds} existing resources of ${Number(row.victims)} other account(s) ` +
         `in ${s.windowMinutes} min${concentrated ? ', concentrated on one account' : ''}`,
@@ -79,10 +66,8 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         denials: Number(row.denied),
         patterns: row.patterns,
         client_ips: row.ips,
-        first_seen: fromUnix(row.first_seen).toISOString(),
-        last_seen: fromUnix(row.last_seen).toISOString(),
       },
-    } satisfies Finding;
+    });
   });
 }
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
-import { subjectKeyOf } from '../finding.js';
+import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { eventTimeIn, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
@@ -13,58 +13,42 @@ const settings = z.object({
 });
 type Settings = z.infer<typeof settings>;
 
-interface Row {
-  key_id: string;
-  account: string;
-  main_env: string;
+interface Row extends KeyRow {
   successes: number;
   resources: number;
   owners: number;
   statuses: number[];
   routes: string[];
   methods: string[];
-  first_seen: number;
-  last_seen: number;
 }
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
   const rows = await ctx.query<Row>(`
-    SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
+    SELECT ${KEY_ROW_COLUMNS},
       uniqExact(request_id) AS successes, uniqExact(resource_id) AS resources,
       uniqExact(resource_owner) AS owners, groupUniqArray(status) AS statuses,
-      topK(5)(route) AS routes, topK(3)(method) AS methods,
-      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+      topK(5)(route) AS routes, topK(3)(method) AS methods
     FROM foreign_access
     WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND status >= 200 AND status < 300
       AND owner_state = 2 AND resource_owner != account_id
     GROUP BY key_id`);
-  return rows.map(
-    (row) =>
-      ({
-        rule: 'foreign-access-success',
-        subjectKey: subjectKeyOf({ key_id: row.key_id }),
-        subject: { key_id: row.key_id, account_id: row.account },
-        env: row.main_env,
-        severity: s.severity,
-        window,
-        firstSeen: fromUnix(row.first_seen),
-        lastSeen: fromUnix(row.last_seen),
-        summary:
-          `key ${row.key_id || '(none)'} got ${Number(row.successes)} successful response(s) on ` +
-          `${Number(row.resources)} resource(s) of another account: the authorization check failed`,
-        evidence: {
-          window_minutes: s.windowMinutes,
-          successes: Number(row.successes),
-          resources: Number(row.resources),
-          other_accounts: Number(row.owners),
-          statuses: row.statuses.map(Number),
-          routes: row.routes,
-          methods: row.methods,
-          first_seen: fromUnix(row.first_seen).toISOString(),
-          last_seen: fromUnix(row.last_seen).toISOString(),
-        },
-      }) satisfies Finding,
+  return rows.map((row) =>
+    keyFinding('foreign-access-success', row, window, {
+      severity: s.severity,
+      summary:
+        `key ${row.key_id || '(none)'} got ${Number(row.successes)} successful response(s) on ` +
+        `${Number(row.resources)} resource(s) of another account: the authorization check failed`,
+      evidence: {
+        window_minutes: s.windowMinutes,
+        successes: Number(row.successes),
+        resources: Number(row.resources),
+        other_accounts: Number(row.owners),
+        statuses: row.statuses.map(Number),
+        routes: row.routes,
+        methods: row.methods,
+      },
+    }),
   );
 }
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EvaluationContext, Finding } from '../finding.js';
-import { subjectKeyOf } from '../finding.js';
+import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { SHAREABLE_ID, eventTimeIn, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z.object({
@@ -19,26 +19,20 @@ const settings = z.object({
 });
 type Settings = z.infer<typeof settings>;
 
-interface Row {
-  key_id: string;
-  account: string;
-  main_env: string;
+interface Row extends KeyRow {
   ids: number;
   denied: number;
   not_existing: number;
   samples: string[];
-  first_seen: number;
-  last_seen: number;
 }
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
   const rows = await ctx.query<Row>(`
-    SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
+    SELECT ${KEY_ROW_COLUMNS},
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
       uniqExactIf(resource_id, owner_state != 2) AS not_existing,
-      arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 3) AS samples,
-      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+      arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 3) AS samples
     FROM denials
     WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != ''
     GROUP BY key_id
@@ -46,32 +40,23 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       AND last_seen - first_seen >= ${s.minSpanMinutes * 60}`);
   return rows
     .filter((row) => Number(row.not_existing) / Number(row.ids) >= s.minMissingShare)
-    .map(
-      (row) =>
-        ({
-          rule: 'stale-resource-ids',
-          subjectKey: subjectKeyOf({ key_id: row.key_id }),
-          subject: { key_id: row.key_id, account_id: row.account },
-          env: row.main_env,
-          severity: s.severity,
-          window,
-          firstSeen: fromUnix(row.first_seen),
-          lastSeen: fromUnix(row.last_seen),
-          summary:
-            `key ${row.key_id} keeps asking for ${Number(row.ids)} ID(s) that are denied ` +
-            `(${Number(row.denied)} times over ${Math.round((row.last_seen - row.first_seen) / 60)} min): stale or deleted IDs`,
-          evidence: {
-            window_minutes: s.windowMinutes,
-            distinct_ids: Number(row.ids),
-            denials: Number(row.denied),
-            not_existing: Number(row.not_existing),
-            sample_ids: row.samples,
-            span_minutes: Math.round((row.last_seen - row.first_seen) / 60),
-            first_seen: fromUnix(row.first_seen).toISOString(),
-            last_seen: fromUnix(row.last_seen).toISOString(),
-          },
-        }) satisfies Finding,
-    );
+    .map((row) => {
+      const span = Math.round((row.last_seen - row.first_seen) / 60);
+      return keyFinding('stale-resource-ids', row, window, {
+        severity: s.severity,
+        summary:
+          `key ${row.key_id} keeps asking for ${Number(row.ids)} ID(s) that are denied ` +
+          `(${Number(row.denied)} times over ${span} min): stale or deleted IDs`,
+        evidence: {
+          window_minutes: s.windowMinutes,
+          distinct_ids: Number(row.ids),
+          denials: Number(row.denied),
+          not_existing: Number(row.not_existing),
+          sample_ids: row.samples,
+          span_minutes: span,
+        },
+      });
+    });
 }
 
 export const staleResourceIds: RuleDefinition<Settings> = {
