@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 import { alertsCommand } from './commands/alerts.js';
+import { apiCommand } from './commands/api.js';
 import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
 import { notifyCommand } from './commands/notify.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
+import { simulateCommand } from './commands/simulate.js';
+import { startCommand } from './commands/start.js';
 
 export function buildProgram(): Command {
   return new Command('denyscope')
@@ -18,5 +22,9 @@ export function buildProgram(): Command {
     .addCommand(detectCommand())
     .addCommand(notifyCommand())
     .addCommand(replayCommand())
-    .addCommand(alertsCommand());
+    .addCommand(alertsCommand())
+    .addCommand(reportCommand())
+    .addCommand(apiCommand())
+    .addCommand(simulateCommand())
+    .addCommand(startCommand());
 }

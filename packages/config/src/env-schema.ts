@@ -1,5 +1,8 @@
 import { RULE_IDS, SEVERITIES, type RuleId } from '@denyscope/alerts';
 import { z } from 'zod';
+import { apiEnv } from './sections/api.js';
+import { reporterEnv } from './sections/reporter.js';
+import { simulatorEnv } from './sections/simulator.js';
 
 // Every option a user can set, by the environment variable that sets it. Defaults suit the local
 // stack (`npm run stack:up`); README.md documents each one. Names used by deployment tooling
@@ -125,6 +128,10 @@ export const envSchema = z.object({
   NOTIFY_LOG_ENABLED: bool.default(true),
   NOTIFY_LOG_MIN_SEVERITY: severity.default('info'),
   NOTIFY_LOG_RULES: ruleIds.optional(),
+  // Sections with a file of their own (sections/*.ts): one file per service, one line here.
+  ...reporterEnv,
+  ...apiEnv,
+  ...simulatorEnv,
 });
 
 /** Variables whose values never appear in a ConfigError (they are, or embed, credentials). */

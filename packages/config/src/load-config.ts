@@ -2,6 +2,9 @@ import { RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
 import { parseEnvMarkers, type EnvMarkers } from '@denyscope/events';
 import { ConfigError } from './errors.js';
 import { envSchema, SECRET_VARIABLES, type ParsedEnv } from './env-schema.js';
+import { apiSection, type ApiConfig } from './sections/api.js';
+import { reporterSection, type ReporterConfig } from './sections/reporter.js';
+import { simulatorSection, type SimulatorConfig } from './sections/simulator.js';
 
 /** Which alerts one notifier sink receives. */
 export interface NotifierRoute {
@@ -51,6 +54,9 @@ export interface Config {
     maxBufferBytes: number;
     retryMaxMs: number;
   };
+  reporter: ReporterConfig;
+  api: ApiConfig;
+  simulator: SimulatorConfig;
   notifier: {
     /** Jobs each sink worker (and the dispatcher) runs at once. */
     concurrency: number;
@@ -149,6 +155,9 @@ export function loadConfig(env: Env = process.env): Config {
       retryMaxMs: parsed.INGEST_RETRY_MAX_MS,
     },
     notifier: notifierSection(parsed),
+    reporter: reporterSection(parsed),
+    api: apiSection(parsed),
+    simulator: simulatorSection(parsed),
   };
 }
 
