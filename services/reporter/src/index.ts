@@ -1,1 +1,31 @@
-export {};
+// @denyscope/reporter: per-customer misconfiguration reports of `403 ownership_denied` answers.
+// The names and shapes below are what the HTTP API and the CLI code against.
+export { buildReport, type BuildOptions, type ReportRequest } from './build-report.js';
+export {
+  renderReport,
+  generateReport,
+  isReportFormat,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type RenderedReport,
+} from './render.js';
+export {
+  runReporter,
+  writePeriodReports,
+  accountsWithDenials,
+  REPORTS_QUEUE,
+  type WrittenReports,
+} from './run-reporter.js';
+export {
+  reportSchema,
+  REPORT_VERSION,
+  type Report,
+  type KeySection,
+  type KeyCause,
+  type CauseCounts,
+} from './report-schema.js';
+export { CAUSES, CAUSE_TEXT, classifyDenial, type Cause, type DenialFacts } from './causes.js';
+export { ReporterError, InvalidReportRequestError } from './errors.js';
+export { completedPeriod, SCHEDULE_PATTERNS, type SchedulePeriod } from './period.js';
+export { accountDirName } from './report-files.js';
+export { DEFAULT_SCAN_THRESHOLDS, type ScanThresholds } from './queries.js';

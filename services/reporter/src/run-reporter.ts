@@ -1,0 +1,166 @@
+import { createClickHouseClient, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
+import type { Config } from '@denyscope/config';
+import type { Logger } from '@denyscope/telemetry';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+import { buildReport } from './build-report.js';
+import { InvalidReportRequestError } from './errors.js';
+import { renderReport } from './render.js';
+import { accountDirName, ensureDir, reportPath, writeFileAtomic } from './report-files.js';
+import { SCHEDULE_PATTERNS, completedPeriod, type SchedulePeriod } from './period.js';
+import { join } from 'node:path';
+
+export const REPORTS_QUEUE = 'reports';
+const SCHEDULER_ID = 'reports';
+
+const jobData = z.object({ period: z.enum(['daily', 'weekly']) });
+
+/** BullMQ connection options from REDIS_URL (BullMQ opens and closes its own connections). */
+export function redisConnection(url: string): ConnectionOptions {
+  const parsed = new URL(url);
+  const db = parsed.pathname.replace(/^\//, '');
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(db === '' ? {} : { db: Number(db) }),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    // Required by BullMQ workers (blocking commands must not be retried by ioredis).
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** Accounts with at least one denial in [since, until). */
+export async function accountsWithDenials(
+  client: ClickHouseClient,
+  since: Date,
+  until: Date,
+): Promise<string[]> {
+  const result = await client.query({
+    query: `SELECT DISTINCT account_id AS acct FROM denials
+            WHERE event_time >= toDateTime(${quoteUInt(Math.floor(since.getTime() / 1000))})
+              AND event_time < toDateTime(${quoteUInt(Math.ceil(until.getTime() / 1000))})
+              AND account_id != ''
+            ORDER BY acct`,
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ acct: string }>()).map((row) => row.acct);
+}
+
+export interface WrittenReports {
+  accounts: number;
+  files: string[];
+  failed: string[];
+}
+
+/**
+ * Builds and writes the reports of one period: `<dir>/<account>/<YYYY-MM-DD>-<period>.<ext>`,
+ * named by the first day of the period. Rewriting the same period replaces the files atomically.
+ */
+export async function writePeriodReports(
+  client: ClickHouseClient,
+  config: Config['reporter'],
+  period: SchedulePeriod,
+  range: { since: Date; until: Date },
+  log: Logger,
+): Promise<WrittenReports> {
+  const accounts = config.accounts ?? (await accountsWithDenials(client, range.since, range.until));
+  const day = range.since.toISOString().slice(0, 10);
+  const written: WrittenReports = { accounts: accounts.length, files: [], failed: [] };
+  for (const accountId of accounts) {
+    try {
+      const report = await buildReport(
+        client,
+        { accountId, ...range },
+        { scan: { minIdsPerHour: config.scanMinIdsPerHour, minMissingShare: 0.8 } },
+      );
+      await ensureDir(join(config.dir, accountDirName(accountId)));
+      for (const format of config.formats) {
+        const path = reportPath(config.dir, accountId, day, period, format);
+        await writeFileAtomic(path, renderReport(report, format).body);
+        written.files.push(path);
+      }
+    } catch (error) {
+      if (error instanceof InvalidReportRequestError) throw new UnrecoverableError(error.message);
+      written.failed.push(accountId);
+      // The account ID is customer data: under its own key, never in the message.
+      log.error({ err: error, report: { accountId, period, day } }, 'report failed');
+    }
+  }
+  return written;
+}
+
+/**
+ * Scheduled per-account reports. Every instance upserts the same job scheduler on the `reports`
+ * queue (one job per period cluster-wide, however many instances run) and runs a worker. With
+ * REPORT_SCHEDULE=off nothing is scheduled and stop() is a no-op.
+ */
+export async function runReporter(config: Config, log: Logger): Promise<{ stop(): Promise<void> }> {
+  const schedule = config.reporter.schedule;
+  if (schedule === 'off') {
+    log.info({ schedule }, 'scheduled reports off');
+    return { stop: () => Promise.resolve() };
+  }
+  const prefix = config.redis.bullmqPrefix;
+  const connection = redisConnection(config.redis.url);
+  const clickhouse = createClickHouseClient(config.clickhouse);
+  const queue = new Queue(REPORTS_QUEUE, { connection, prefix });
+  queue.on('error', (error) => log.error({ err: error, queue: REPORTS_QUEUE }, 'queue error'));
+
+  const worker = new Worker(
+    REPORTS_QUEUE,
+    async (job) => {
+      const parsed = jobData.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError('invalid reports job data');
+      const period = parsed.data.period;
+      const range = completedPeriod(period, new Date());
+      const result = await writePeriodReports(clickhouse, config.reporter, period, range, log);
+      log.info(
+        {
+          period,
+          since: range.since.toISOString(),
+          accounts: result.accounts,
+          files: result.files.length,
+          failed: result.failed.length,
+        },
+        'reports written',
+      );
+      // A retry rewrites every report of the period (atomically), which is harmless.
+      if (result.failed.length > 0) {
+        throw new Error(`${result.failed.length} of ${result.accounts} reports failed`);
+      }
+      return { accounts: result.accounts, files: result.files.length };
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  worker.on('error', (error) => log.error({ err: error }, 'reports worker error'));
+  worker.on('failed', (job, error) =>
+    log.error({ err: error, jobId: job?.id }, 'reports job failed'),
+  );
+
+  // One scheduler ID whatever the period: switching daily ↔ weekly replaces the pattern.
+  await queue.upsertJobScheduler(
+    SCHEDULER_ID,
+    { pattern: SCHEDULE_PATTERNS[schedule], tz: 'UTC' },
+    {
+      name: `report-${schedule}`,
+      data: { period: schedule },
+      opts: {
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 60_000 },
+        removeOnComplete: 100,
+        removeOnFail: 500,
+      },
+    },
+  );
+  log.info({ schedule, pattern: SCHEDULE_PATTERNS[schedule], prefix }, 'reporter running');
+
+  return {
+    async stop() {
+      await worker.close();
+      await queue.close();
+      await clickhouse.close();
+    },
+  };
+}
