@@ -140,6 +140,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PAGERDUTY_ROUTING_KEY',
   'WEBHOOK_URL',
   'WEBHOOK_SECRET',
+  'API_ADMIN_TOKENS',
+  'API_ACCOUNT_TOKENS',
 ]);
 
 export type RawEnv = z.input<typeof envSchema>;

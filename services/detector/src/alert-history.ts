@@ -15,6 +15,23 @@ export interface AlertSummary {
   acknowledged: number;
   first_seen: string;
   last_seen: string;
+  /** The same two times as Unix seconds (the strings above are in the server's time zone). */
+  first_seen_unix: number;
+  last_seen_unix: number;
+}
+
+export interface AlertFilter {
+  status?: string | undefined;
+  rule?: string | undefined;
+  severity?: string | undefined;
+  keyId?: string | undefined;
+  accountId?: string | undefined;
+  alertId?: string | undefined;
+  /** Only incidents whose last event is at or after this time (Unix seconds). */
+  sinceUnix?: number | undefined;
+  /** Only incidents whose first event is at or before this time (Unix seconds). */
+  untilUnix?: number | undefined;
+  limit: number;
 }
 
 /**
@@ -23,12 +40,17 @@ export interface AlertSummary {
  */
 export async function listAlerts(
   client: ClickHouseClient,
-  filter: { status?: string; rule?: string; alertId?: string; limit: number },
+  filter: AlertFilter,
 ): Promise<AlertSummary[]> {
   const filters = [
     filter.status ? `a_status = ${quoteString(filter.status)}` : '',
     filter.rule ? `a_rule = ${quoteString(filter.rule)}` : '',
+    filter.severity ? `a_severity = ${quoteString(filter.severity)}` : '',
+    filter.keyId ? `a_key = ${quoteString(filter.keyId)}` : '',
+    filter.accountId ? `a_account = ${quoteString(filter.accountId)}` : '',
     filter.alertId ? `alert_id = ${quoteString(filter.alertId)}` : '',
+    filter.sinceUnix === undefined ? '' : `a_last_unix >= ${quoteUInt(filter.sinceUnix)}`,
+    filter.untilUnix === undefined ? '' : `a_first_unix <= ${quoteUInt(filter.untilUnix)}`,
   ].filter(Boolean);
   // Inner names differ from the columns: on 18.16 an alias named like a column replaces that
   // column inside the other aggregates of the query.
@@ -37,7 +59,8 @@ export async function listAlerts(
       SELECT alert_id, a_rule AS rule, a_severity AS severity, a_status AS status,
         a_key AS key_id, a_account AS account_id, a_ip AS client_ip, a_env AS env,
         a_summary AS summary, a_version AS version, a_muted AS muted, a_acked AS acknowledged,
-        a_first AS first_seen, a_last AS last_seen
+        a_first AS first_seen, a_last AS last_seen,
+        a_first_unix AS first_seen_unix, a_last_unix AS last_seen_unix
       FROM (
         SELECT alert_id,
           argMaxIf(rule, version, version > 0) AS a_rule,
@@ -50,7 +73,9 @@ export async function listAlerts(
           argMaxIf(muted, version, version > 0) AS a_muted,
           max(transition = 'acknowledged') AS a_acked,
           toString(min(first_seen)) AS a_first,
-          toString(max(last_seen)) AS a_last
+          toString(max(last_seen)) AS a_last,
+          toUInt32(min(first_seen)) AS a_first_unix,
+          toUInt32(max(last_seen)) AS a_last_unix
         FROM alerts FINAL
         GROUP BY alert_id
       )

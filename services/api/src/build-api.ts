@@ -1,0 +1,159 @@
+import type { ClickHouseClient } from '@denyscope/clickhouse';
+import type { Config } from '@denyscope/config';
+import { RedisIncidentStore } from '@denyscope/detector';
+import type { Logger } from '@denyscope/telemetry';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type onRequestHookHandler,
+} from 'fastify';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { TokenRegistry, type Principal } from './auth.js';
+import type { ApiContext } from './context.js';
+import {
+  badRequest,
+  describeIssues,
+  forbidden,
+  installErrorHandlers,
+  unauthorized,
+} from './errors.js';
+import { ApiMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import type { ReadinessCheck } from './readiness.js';
+import { defaultReportGenerator, type ReportGenerator } from './reports.js';
+import { defineRoute, type Access, type RouteSpec } from './route-table.js';
+import { alertRoutes } from './routes/alerts.js';
+import { healthRoutes } from './routes/health.js';
+import { muteRoutes } from './routes/mutes.js';
+import { reportRoutes } from './routes/reports.js';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+const API_VERSION = '1.0.0';
+
+export interface ApiDeps {
+  clickhouse: ClickHouseClient;
+  redis: Redis;
+  /** Mutes live under this Redis prefix (config BULLMQ_PREFIX), shared with the detector. */
+  bullmqPrefix: string;
+  tokens: Pick<Config['api'], 'adminTokens' | 'accountTokens'>;
+  log: Logger;
+  /** What /readyz checks; runApi passes Kafka, ClickHouse and Redis. */
+  readiness: readonly ReadinessCheck[];
+  /** Default: @denyscope/reporter's generateReport. */
+  generateReport?: ReportGenerator;
+  /** How long the open-incident gauge of /metrics is cached. Default 5 s. */
+  metricsCacheMs?: number;
+}
+
+/** Every route of the API, in one table: the Fastify routes and the OpenAPI paths come from it. */
+export function routeTable(ctx: ApiContext): RouteSpec[] {
+  const routes = [
+    ...healthRoutes(ctx),
+    ...alertRoutes(ctx),
+    ...muteRoutes(ctx),
+    ...reportRoutes(ctx),
+  ];
+  const served: { document?: unknown } = {};
+  const openApiRoute = defineRoute({
+    method: 'GET',
+    url: '/openapi.json',
+    summary: 'This OpenAPI 3.1 document',
+    access: 'open',
+    schemas: { responses: { 200: { description: 'the document' } } },
+    handler: () => Promise.resolve(served.document),
+  });
+  routes.push(openApiRoute);
+  served.document = openApiDocument(routes, API_VERSION);
+  return routes;
+}
+
+function parseInput<T extends z.ZodType | undefined>(schema: T, value: unknown, where: string) {
+  if (schema === undefined) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(describeIssues(result.error.issues) || `${where}: invalid`);
+  return result.data;
+}
+
+/**
+ * Authorization runs in onRequest, before the body is read and before any query: an account
+ * token asking for another account's report gets the same 403 whether that account exists or not,
+ * in the same time.
+ */
+function authorize(
+  access: Access,
+  tokens: TokenRegistry,
+  principals: WeakMap<FastifyRequest, Principal>,
+): onRequestHookHandler {
+  return (request, _reply, done) => {
+    if (access === 'open') return done();
+    const principal = tokens.resolve(request.headers.authorization);
+    if (principal === undefined) return done(unauthorized());
+    principals.set(request, principal);
+    if (principal.kind === 'admin') return done();
+    const params = request.params as Record<string, string | undefined>;
+    if (access === 'own-account' && params.account === principal.accountId) return done();
+    return done(forbidden());
+  };
+}
+
+const registeredRoutes = new WeakMap<FastifyInstance, readonly string[]>();
+
+/** `METHOD /url` of every route Fastify registered on an app built by buildApi (HEAD included). */
+export function routesOf(app: FastifyInstance): readonly string[] {
+  return registeredRoutes.get(app) ?? [];
+}
+
+/** The HTTP API (not listening): use `app.inject` in tests, `runApi` to serve. */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Request IDs in the logs; clients may not choose them.
+    requestIdHeader: false,
+  }) as unknown as FastifyInstance;
+  installErrorHandlers(app);
+
+  const metrics = new ApiMetrics(deps.clickhouse, deps.metricsCacheMs ?? 5_000);
+  const ctx: ApiContext = {
+    clickhouse: deps.clickhouse,
+    mutes: new RedisIncidentStore(deps.redis, deps.bullmqPrefix),
+    readiness: deps.readiness,
+    generateReport: deps.generateReport ?? defaultReportGenerator,
+    metrics,
+  };
+  const tokens = new TokenRegistry(deps.tokens);
+  const principals = new WeakMap<FastifyRequest, Principal>();
+
+  const registered: string[] = [];
+  registeredRoutes.set(app, registered);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registered.push(`${method} ${route.url}`);
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode);
+    done();
+  });
+
+  for (const route of routeTable(ctx)) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      onRequest: authorize(route.access, tokens, principals),
+      handler: async (request, reply) => {
+        const { schemas } = route;
+        const input = {
+          params: parseInput(schemas.params, request.params, 'params'),
+          query: parseInput(schemas.query, request.query, 'query'),
+          body: parseInput(schemas.body, request.body, 'body'),
+          principal: principals.get(request),
+          request,
+          reply,
+        };
+        return route.handler(input);
+      },
+    });
+  }
+  return app;
+}

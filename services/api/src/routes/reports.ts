@@ -1,0 +1,69 @@
+import { InvalidReportRequestError } from '@denyscope/reporter';
+import { z } from 'zod';
+import type { ApiContext } from '../context.js';
+import { badRequest } from '../errors.js';
+import { formatFromAccept } from '../reports.js';
+import { defineRoute, type RouteSpec } from '../route-table.js';
+import { DAY_MS, duration, errorBody, identifier, rfc3339 } from '../schemas.js';
+
+const MAX_RANGE_MS = 366 * DAY_MS;
+
+const sinceSchema = z.union([duration(MAX_RANGE_MS, '366d'), rfc3339], {
+  message: 'expected a duration like 7d or an RFC 3339 date-time',
+});
+
+export function reportRoutes(ctx: ApiContext): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/reports/:account',
+      summary:
+        "One account's denial report; format by ?format= or the Accept header (default json)",
+      access: 'own-account',
+      schemas: {
+        params: z.strictObject({ account: identifier }),
+        query: z.strictObject({
+          // prefault, not default: zod 4 returns a default as the output without parsing it.
+          since: sinceSchema.prefault('7d'),
+          until: rfc3339.optional(),
+          format: z
+            .enum(['html', 'json', 'md'], { message: 'expected html, json or md' })
+            .optional(),
+        }),
+        responses: {
+          200: {
+            description: 'the report',
+            contentTypes: ['application/json', 'text/html', 'text/markdown'],
+          },
+          400: { description: 'bad range or format', schema: errorBody },
+          403: { description: 'not this token’s account', schema: errorBody },
+        },
+      },
+      async handler({ params, query, request, reply }) {
+        const until = query.until === undefined ? new Date() : new Date(query.until);
+        const since =
+          typeof query.since === 'number'
+            ? new Date(until.getTime() - query.since)
+            : new Date(query.since);
+        if (since >= until) throw badRequest('since: expected a time before until');
+        if (until.getTime() - since.getTime() > MAX_RANGE_MS) {
+          throw badRequest('since: expected a range of at most 366 days');
+        }
+        const format = query.format ?? formatFromAccept(request.headers.accept);
+        let report;
+        try {
+          report = await ctx.generateReport(
+            ctx.clickhouse,
+            { accountId: params.account, since, until },
+            format,
+          );
+        } catch (error) {
+          if (error instanceof InvalidReportRequestError) throw badRequest(error.message);
+          throw error;
+        }
+        reply.header('vary', 'Accept').type(report.contentType);
+        return report.body;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,52 @@
+import { createClickHouseClient } from '@denyscope/clickhouse';
+import type { Config } from '@denyscope/config';
+import type { Logger } from '@denyscope/telemetry';
+import { Redis } from 'ioredis';
+import { buildApi } from './build-api.js';
+import { clickHouseCheck, kafkaCheck, redisCheck } from './readiness.js';
+
+export interface RunningApi {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Connects to ClickHouse, Redis and (for /readyz) Kafka, and serves the API until stop(). */
+export async function runApi(config: Config, log: Logger): Promise<RunningApi> {
+  const { api } = config;
+  if (api.adminTokens.length === 0 && api.accountTokens.length === 0) {
+    log.warn('no API_ADMIN_TOKENS or API_ACCOUNT_TOKENS: every /v1 route answers 401');
+  }
+  const clickhouse = createClickHouseClient(config.clickhouse, { requestTimeoutMs: 30_000 });
+  // Fail commands fast while Redis is away (readyz says so) instead of queueing them forever.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+  redis.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error'));
+
+  const app = buildApi({
+    clickhouse,
+    redis,
+    bullmqPrefix: config.redis.bullmqPrefix,
+    tokens: api,
+    log: log.child({ component: 'http' }),
+    readiness: [
+      kafkaCheck(config.kafka.brokers, config.kafka.clientId),
+      clickHouseCheck(clickhouse),
+      redisCheck(redis),
+    ],
+  });
+  try {
+    const url = await app.listen({ host: api.host, port: api.port });
+    log.info({ url }, 'api listening');
+    return {
+      url,
+      async stop() {
+        await app.close();
+        await redis.quit().catch(() => redis.disconnect());
+        await clickhouse.close();
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    await clickhouse.close();
+    throw error;
+  }
+}
