@@ -7,6 +7,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { notifyCommand } from './commands/notify.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';
+import { reporterCommand } from './commands/reporter.js';
 import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .addCommand(replayCommand())
     .addCommand(alertsCommand())
     .addCommand(reportCommand())
+    .addCommand(reporterCommand())
     .addCommand(apiCommand())
     .addCommand(simulateCommand())
     .addCommand(startCommand());

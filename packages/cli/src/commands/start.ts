@@ -1,6 +1,133 @@
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import {
+  Supervisor,
+  endpointsBanner,
+  localStackParts,
+  prettyLine,
+  runToCompletion,
+  type SupervisorEvent,
+} from '../supervisor/index.js';
+import { configOrExit } from './shared.js';
 
-// Placeholder while the command is being built; replaced by its implementation.
+const BIN = fileURLToPath(new URL('../../bin/denyscope.js', import.meta.url));
+const STACK = fileURLToPath(new URL('../../../../infra/stack/stack.sh', import.meta.url));
+
+/** Long-running services in start order (stopped in reverse); `optional` ones only once built. */
+const SERVICES: readonly { name: string; command: string; optional: boolean }[] = [
+  { name: 'ingest', command: 'ingest', optional: false },
+  { name: 'detector', command: 'detect', optional: false },
+  { name: 'notifier', command: 'notify', optional: false },
+  { name: 'api', command: 'api', optional: true },
+  { name: 'reporter', command: 'reporter', optional: true },
+];
+
+/**
+ * A command exists, its help does not say it is still a placeholder, and it can run as a service:
+ * one with a required option (`report --account`) is a one-shot the supervisor would restart
+ * forever.
+ */
+function runsAsService(program: Command | null, name: string): boolean {
+  const command = program?.commands.find((c) => c.name() === name);
+  return (
+    command !== undefined &&
+    !command.helpInformation().includes('(being built)') &&
+    !command.options.some((option) => option.mandatory)
+  );
+}
+
+function describe(event: SupervisorEvent): string {
+  switch (event.type) {
+    case 'started':
+      return event.restarts === 0
+        ? `started (pid ${event.pid})`
+        : `restarted (pid ${event.pid}, restart ${event.restarts})`;
+    case 'exited':
+      return `exited (${event.signal ?? `code ${event.code ?? '?'}`})`;
+    case 'restarting':
+      return `restarting in ${(event.delayMs / 1000).toFixed(1)} s`;
+    case 'killed':
+      return 'did not stop in time: SIGKILL';
+  }
+}
+
 export function startCommand(): Command {
-  return new Command('start').description('(being built)');
+  return new Command('start')
+    .description(
+      'start the local stack (for endpoints not configured), apply migrations, then run ingest, ' +
+        'detect, notify (and api and the reporter once built) and, on the local stack, the ' +
+        'traffic simulator, under one supervisor; Ctrl-C stops everything',
+    )
+    .option('--no-simulate', 'do not run the traffic simulator')
+    .action(async (opts: { simulate: boolean }, command: Command) => {
+      const config = configOrExit();
+      const color = process.stdout.isTTY;
+      const width = 9;
+      const print = (name: string, line: string): void => {
+        process.stdout.write(`${prettyLine(name, line, { color, nameWidth: width })}\n`);
+      };
+      const say = (line: string): void => print('start', line);
+
+      const parts = localStackParts(process.env);
+      if (parts.length > 0) {
+        say(`starting the local stack: ${parts.join(', ')}`);
+        const args = parts.length === 3 ? [STACK, 'up'] : [STACK, 'up', ...parts];
+        const code = await runToCompletion({ name: 'stack', command: 'bash', args }, print);
+        if (code !== 0) {
+          say('the local stack did not come up (logs: .stack/logs/)');
+          process.exit(1);
+        }
+      } else {
+        say('KAFKA_BROKERS, CLICKHOUSE_URL and REDIS_URL are set: no local stack started');
+      }
+
+      const migrated = await runToCompletion(
+        { name: 'migrate', command: process.execPath, args: [BIN, 'migrate'] },
+        print,
+      );
+      if (migrated !== 0) {
+        say('migrations failed; nothing started');
+        process.exit(1);
+      }
+
+      const supervisor = new Supervisor({
+        onLine: print,
+        onEvent: (event) => print(event.name, describe(event)),
+      });
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          say(`${signal} again: killing every child now`);
+          supervisor.killAll();
+          return;
+        }
+        stopping = true;
+        say(`${signal}: stopping (last started first; Ctrl-C again to kill)`);
+        void supervisor.stop().then(() => {
+          say('stopped');
+          process.exit(0);
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+
+      const program = command.parent;
+      const running = { api: false, reporter: false, simulator: false };
+      for (const service of SERVICES) {
+        if (service.optional && !runsAsService(program, service.command)) continue;
+        if (service.name === 'api') running.api = true;
+        if (service.name === 'reporter') running.reporter = true;
+        supervisor.start({
+          name: service.name,
+          command: process.execPath,
+          args: [BIN, service.command],
+        });
+      }
+      // Only into a Kafka this command started itself: never demo traffic into a real one.
+      if (opts.simulate && parts.includes('kafka')) {
+        running.simulator = true;
+        supervisor.start({ name: 'simulator', command: process.execPath, args: [BIN, 'simulate'] });
+      }
+      for (const line of endpointsBanner(config, running)) say(line);
+    });
 }
