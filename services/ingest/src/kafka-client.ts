@@ -50,3 +50,28 @@ export async function ensureDeadLetterTopic(kafka: Kafka, config: Config): Promi
     await admin.disconnect();
   }
 }
+
+/**
+ * Waits until the source topic exists. Subscribing to a missing topic fails at once in kafkajs
+ * ("This server does not host this topic-partition"), which would make a freshly deployed ingest
+ * crash-loop until producers create the topic; waiting with a clear log line is kinder.
+ */
+export async function waitForTopic(
+  kafka: Kafka,
+  topic: string,
+  log: Logger,
+  maxDelayMs = 30_000,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      if ((await admin.listTopics()).includes(topic)) return;
+      const delay = Math.min(maxDelayMs, 500 * 2 ** attempt);
+      log.warn({ topic, retryInMs: delay }, 'source topic does not exist yet; waiting for it');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

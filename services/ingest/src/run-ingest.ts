@@ -3,7 +3,7 @@ import type { Config } from '@denyscope/config';
 import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
 import { ClickHouseWriter } from './clickhouse-writer.js';
 import { IngestService } from './ingest-service.js';
-import { createKafka, ensureDeadLetterTopic } from './kafka-client.js';
+import { createKafka, ensureDeadLetterTopic, waitForTopic } from './kafka-client.js';
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DRAIN_GRACE_MS = 25_000;
@@ -81,6 +81,7 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
     return stopping;
   }
 
+  await waitForTopic(kafka, config.kafka.topic, log);
   await ensureDeadLetterTopic(kafka, config);
   await producer.connect();
   await consumer.connect();

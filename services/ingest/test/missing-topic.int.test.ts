@@ -1,0 +1,56 @@
+import {
+  createTopic,
+  deleteTopics,
+  dropDatabase,
+  generateEvents,
+  migratedDatabase,
+  produce,
+  startService,
+  testKafka,
+  testNames,
+  waitFor,
+  type ServiceProcess,
+} from '@denyscope/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { totalRequests } from './ingest-helpers.js';
+
+describe('ingest: started before its topic exists', () => {
+  const names = testNames('notopic');
+  const kafka = testKafka();
+  let ingest: ServiceProcess | undefined;
+
+  afterAll(async () => {
+    await ingest?.stop();
+    await dropDatabase(names.database);
+    await deleteTopics(kafka, [names.topic, `${names.topic}.dlq`]);
+  });
+
+  it('waits for the topic instead of crashing, then consumes it', async () => {
+    const client = await migratedDatabase(names.database);
+    ingest = startService('ingest', {
+      KAFKA_TOPIC: names.topic,
+      KAFKA_GROUP_ID: names.groupId,
+      CLICKHOUSE_DATABASE: names.database,
+      INGEST_FLUSH_INTERVAL_MS: '300',
+    });
+    const service = ingest;
+    await waitFor(
+      'the wait to be logged',
+      () => Promise.resolve(service.output()),
+      (out) => out.includes('source topic does not exist yet'),
+    );
+    expect(service.child.exitCode).toBeNull();
+    await createTopic(kafka, names.topic, 1);
+    const events = generateEvents({ count: 500, seed: 4 });
+    await produce(kafka, names.topic, events);
+    await waitFor(
+      'events counted',
+      () => totalRequests(client),
+      (n) => n >= events.length,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await client.close();
+  });
+});
