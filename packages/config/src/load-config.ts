@@ -206,3 +206,14 @@ function notifierSection(parsed: ParsedEnv): Config['notifier'] {
     },
   };
 }
+
+/** Every problem of a configuration, without starting anything: [] when it is valid. */
+export function configProblems(env: Env): readonly string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
