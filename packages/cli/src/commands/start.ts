@@ -8,6 +8,7 @@ import {
   runToCompletion,
   type SupervisorEvent,
 } from '../supervisor/index.js';
+import { ensureSourceTopic } from '../supervisor/source-topic.js';
 import { configOrExit } from './shared.js';
 
 const BIN = fileURLToPath(new URL('../../bin/denyscope.js', import.meta.url));
@@ -89,6 +90,8 @@ export function startCommand(): Command {
         say('migrations failed; nothing started');
         process.exit(1);
       }
+
+      say(`topic ${config.kafka.topic}: ${await ensureSourceTopic(config)}`);
 
       const supervisor = new Supervisor({
         onLine: print,
