@@ -9,11 +9,14 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose own logs go through our pino logger (object first, as JSON). */
-export function createKafka(config: Config, log: Logger): Kafka {
+/**
+ * A kafkajs client whose own logs go through our pino logger (object first, as JSON). `role`
+ * suffixes the client id (e.g. `simulator`) so brokers can tell the programs apart.
+ */
+export function createKafka(config: Config, log: Logger, role?: string): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   return new Kafka({
-    clientId: config.kafka.clientId,
+    clientId: role === undefined ? config.kafka.clientId : `${config.kafka.clientId}-${role}`,
     brokers: config.kafka.brokers,
     logLevel: logLevel.WARN,
     logCreator:

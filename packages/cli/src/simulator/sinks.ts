@@ -3,7 +3,8 @@ import type { Writable } from 'node:stream';
 import type { Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import type { GeneratedEvent } from '@denyscope/testkit';
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { createKafka } from '@denyscope/ingest';
+import { Partitioners, type Producer } from 'kafkajs';
 
 /** Where simulated events go. `write` resolves once the batch is accepted (acked, or buffered). */
 export interface EventSink {
@@ -12,28 +13,9 @@ export interface EventSink {
   close(): Promise<void>;
 }
 
-const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 /** Creates the topic when it is missing (broker defaults otherwise), then produces batches. */
 export async function kafkaSink(config: Config, log: Logger): Promise<EventSink> {
-  const kafkaLog = log.child({ component: 'kafkajs' });
-  const kafka = new Kafka({
-    clientId: `${config.kafka.clientId}-simulator`,
-    brokers: config.kafka.brokers,
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const { message, ...fields } = entry;
-        kafkaLog[LEVEL_NAMES[level] ?? 'info'](fields, message);
-      },
-    retry: { initialRetryTime: 300, retries: 8 },
-  });
+  const kafka = createKafka(config, log, 'simulator');
   const topic = config.kafka.topic;
   const admin = kafka.admin();
   await admin.connect();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../event-stream.js';
+import { SEEDS, testContext } from './test-context.js';
 import type { GeneratedEvent } from '../event-stream.js';
-import { HOUR, MINUTE } from './builder.js';
+import { MINUTE } from './builder.js';
 import {
   crossEnvironmentCount,
   crossTenantStats,
@@ -29,13 +29,7 @@ import {
 } from './index.js';
 import type { LabelledScenario, ScenarioContext } from './index.js';
 
-const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const SEEDS = [1, 2, 3, 4, 5, 6];
-
-function ctx(seed: number, extra: Partial<ScenarioContext> = {}): ScenarioContext {
-  // Odd start offsets so that bursts straddle minute and 5-minute boundaries differently.
-  return { random: seededRandom(seed), startMs: T0 + seed * 37_123, durationMs: HOUR, ...extra };
-}
+const ctx = testContext;
 
 function keyOf(s: LabelledScenario): string {
   return s.expect[0]?.subject.key_id ?? '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../event-stream.js';
+import { SEEDS, testContext } from './test-context.js';
 import type { GeneratedEvent } from '../event-stream.js';
 import { HOUR, KEY_RULES, MINUTE } from './builder.js';
 import {
@@ -25,12 +25,7 @@ import {
 } from './index.js';
 import type { LabelledScenario, ScenarioContext } from './index.js';
 
-const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const SEEDS = [1, 2, 3, 4, 5, 6];
-
-function ctx(seed: number, extra: Partial<ScenarioContext> = {}): ScenarioContext {
-  return { random: seededRandom(seed), startMs: T0 + seed * 37_123, durationMs: HOUR, ...extra };
-}
+const ctx = testContext;
 
 function byKey(events: readonly GeneratedEvent[]): Map<string, GeneratedEvent[]> {
   const map = new Map<string, GeneratedEvent[]>();
