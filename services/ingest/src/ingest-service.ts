@@ -78,6 +78,10 @@ export class IngestService {
     const { consumer, config } = this.deps;
     // Partitions may have moved: what was counted is read again from ClickHouse on next use.
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // kafkajs starts every partition again from its committed offset after a rebalance (a new
+      // OffsetManager per generation), so messages taken but not yet flushed come back: drop
+      // them here or they would be counted twice. Nothing is lost; they are uncommitted.
+      this.pending = new PendingBatch();
       this.countedThrough.clear();
       this.log.info({ memberAssignment: event.payload.memberAssignment }, 'joined consumer group');
     });
@@ -180,6 +184,9 @@ export class IngestService {
     const { topic, partition } = payload.batch;
     const id = `${topic}:${partition}`;
     if (this.countedThrough.has(id)) return this.countedThrough.get(id);
+    // A flush still in flight may cover this partition's re-delivered range: let it land (or
+    // fail) first, so the offsets read below include it.
+    await this.flushing?.catch(() => undefined);
     try {
       const counted = await this.deps.writer.countedThrough(topic, partition);
       this.countedThrough.set(id, counted);
