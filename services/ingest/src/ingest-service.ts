@@ -13,10 +13,13 @@ import {
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
-import { PendingBatch } from './pending-batch.js';
+import { PendingBatch, type PartitionProgress } from './pending-batch.js';
 import { denialRow, isForeignAccess } from './rows.js';
 import { backoffDelay, retryForever } from './retry.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Messages taken between two checks that the consumer is still running and not re-seeked. */
+const LIVENESS_CHECK_EVERY = 500;
 
 export interface IngestServiceDeps {
   config: Config;
@@ -148,13 +151,18 @@ export class IngestService {
     const skipThrough =
       counted !== null && first !== null && counted >= BigInt(first) ? counted : null;
 
+    // Per batch, not per message: the partition's progress, and kafkajs's offset bookkeeping
+    // (resolveOffset does int64 arithmetic on strings; isStale builds a lookup key).
+    const pending = this.pending;
+    const progress = pending.progressOf(topic, partition);
+    const messages = batch.messages;
     let taken = 0;
-    for (const message of batch.messages) {
+    while (taken < messages.length) {
       if (!payload.isRunning() || payload.isStale() || this.stopping) break;
-      this.take(topic, partition, message, skipThrough);
-      payload.resolveOffset(message.offset);
-      taken += 1;
+      const end = Math.min(messages.length, taken + LIVENESS_CHECK_EVERY);
+      for (; taken < end; taken += 1) this.take(pending, progress, messages[taken]!, skipThrough);
     }
+    if (taken > 0) payload.resolveOffset(messages[taken - 1]!.offset);
     this.deps.metrics.addEvents(taken);
 
     const limits = this.deps.config.ingest;
@@ -204,13 +212,11 @@ export class IngestService {
   }
 
   private take(
-    topic: string,
-    partition: number,
+    pending: PendingBatch,
+    progress: PartitionProgress,
     message: KafkaMessage,
     skipThrough: bigint | null,
   ): void {
-    const pending = this.pending;
-    const progress = pending.progressOf(topic, partition);
     progress.lastOffset = message.offset;
     pending.messages += 1;
     const value = message.value;
@@ -227,8 +233,8 @@ export class IngestService {
         key: message.key,
         reason: parsed.reason,
         reasonKind,
-        topic,
-        partition,
+        topic: progress.topic,
+        partition: progress.partition,
         offset: message.offset,
       });
       return;

@@ -12,7 +12,7 @@ export interface DeadLetter {
   offset: string;
 }
 
-interface PartitionProgress {
+export interface PartitionProgress {
   topic: string;
   partition: number;
   /** Last offset taken into this batch: what to commit (+1) once the batch is stored. */
