@@ -7,6 +7,8 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '.stack/**',
+      '.stack-chaos/**',
+      '.stack-cluster/**',
       '.turbo/**',
       '**/dist/**',
       'infra/kafka/target/**',

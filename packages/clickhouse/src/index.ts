@@ -7,6 +7,7 @@ export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
 export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { migrations, type Migration, type MigrationContext } from './migrations/index.js';
+export type { ClusterLayout } from './migrations/types.js';
 export { dropExpiredPartitions } from './retention.js';
 export {
   readServerCapabilities,

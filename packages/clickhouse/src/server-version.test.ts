@@ -15,7 +15,13 @@ describe('server capabilities', () => {
     expect(old).toMatchObject({ ttl: false, lowCardinality: false });
     expect(current).toMatchObject({ ttl: true, lowCardinality: true });
 
-    const ctx = (caps: typeof old) => ({ db: '`d`', caps, retentionDays: 30 });
+    const ctx = (caps: typeof old) => ({
+      db: '`d`',
+      database: 'd',
+      caps,
+      retentionDays: 30,
+      cluster: null,
+    });
     expect(lowCardinality(ctx(old), 'String')).toBe('String');
     expect(lowCardinality(ctx(current), 'String')).toBe('LowCardinality(String)');
     expect(ttlClause(ctx(old), 'toDate(t)')).toBe('');

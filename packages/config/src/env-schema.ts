@@ -79,6 +79,10 @@ export const envSchema = z.object({
   KAFKA_GROUP_ID: z.string().min(1).default('denyscope-ingest'),
   KAFKA_FROM_BEGINNING: bool.default(true),
   KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
+  // Fetch sizes bound ingest's memory: kafkajs holds a whole fetch response (twice, while it
+  // reassembles it) plus one object per message until the batch is processed.
+  KAFKA_FETCH_MAX_BYTES: int(65_536, 268_435_456).default(8 * 1_048_576),
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: int(16_384, 268_435_456).default(2 * 1_048_576),
   CLICKHOUSE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8123'),
   CLICKHOUSE_DATABASE: z
     .string()
@@ -86,6 +90,17 @@ export const envSchema = z.object({
     .default('denyscope'),
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
+  // Unset: one ClickHouse server. Set: the schema is created ON CLUSTER (docs/scale-out.md).
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(identifier, { message: 'expected a cluster name of letters, digits and _' })
+    .optional(),
+  CLICKHOUSE_ZOOKEEPER_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.{}-]+)+$/, {
+      message: 'expected a ZooKeeper path such as /clickhouse/tables (no trailing /)',
+    })
+    .optional(),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   BULLMQ_PREFIX: z
     .string()

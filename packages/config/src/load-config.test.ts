@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       groupId: 'denyscope-ingest',
       fromBeginning: true,
       sessionTimeoutMs: 30_000,
+      fetchMaxBytes: 8 * 1_048_576,
+      fetchMaxBytesPerPartition: 2 * 1_048_576,
     });
     expect(config.clickhouse.url).toBe('http://127.0.0.1:8123');
     expect(config.clickhouse.database).toBe('denyscope');
@@ -73,6 +75,36 @@ describe('loadConfig', () => {
 
   it('rejects a malformed ENV_MARKERS with the variable name', () => {
     expect(problemsOf({ ENV_MARKERS: 'garbage' })[0]).toMatch(/^ENV_MARKERS: /);
+  });
+});
+
+describe('loadConfig: ClickHouse cluster', () => {
+  it('is a single server unless CLICKHOUSE_CLUSTER is set', () => {
+    expect(loadConfig({}).clickhouse.cluster).toBeUndefined();
+    expect(loadConfig({ CLICKHOUSE_CLUSTER: '' }).clickhouse.cluster).toBeUndefined();
+    expect(loadConfig({ CLICKHOUSE_CLUSTER: 'events' }).clickhouse.cluster).toEqual({
+      name: 'events',
+      zookeeperPath: '/clickhouse/tables',
+    });
+    expect(
+      loadConfig({ CLICKHOUSE_CLUSTER: 'events', CLICKHOUSE_ZOOKEEPER_PATH: '/ch/{layer}/tables' })
+        .clickhouse.cluster,
+    ).toEqual({ name: 'events', zookeeperPath: '/ch/{layer}/tables' });
+  });
+
+  it('rejects names that cannot be a cluster, paths that are not paths, and a lone path', () => {
+    expect(problemsOf({ CLICKHOUSE_CLUSTER: 'a b; DROP' })[0]).toMatch(
+      /^CLICKHOUSE_CLUSTER: expected a cluster name/,
+    );
+    for (const path of ['clickhouse/tables', '/clickhouse/tables/', "/x'y", '/a//b']) {
+      expect(
+        problemsOf({ CLICKHOUSE_CLUSTER: 'events', CLICKHOUSE_ZOOKEEPER_PATH: path })[0],
+        path,
+      ).toMatch(/^CLICKHOUSE_ZOOKEEPER_PATH: expected a ZooKeeper path/);
+    }
+    expect(problemsOf({ CLICKHOUSE_ZOOKEEPER_PATH: '/clickhouse/tables' })[0]).toMatch(
+      /^CLICKHOUSE_ZOOKEEPER_PATH: only used with CLICKHOUSE_CLUSTER/,
+    );
   });
 });
 

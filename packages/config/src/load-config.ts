@@ -23,6 +23,10 @@ export interface Config {
     groupId: string;
     fromBeginning: boolean;
     sessionTimeoutMs: number;
+    /** Upper bound of one fetch response (all partitions): ingest's memory grows with it. */
+    fetchMaxBytes: number;
+    /** Per partition; should be at least the largest record batch producers write. */
+    fetchMaxBytesPerPartition: number;
   };
   clickhouse: {
     url: string;
@@ -30,6 +34,8 @@ export interface Config {
     user: string;
     password: string;
     retentionDays: number;
+    /** undefined: a single server (the default). Else the cluster the schema is created on. */
+    cluster: { name: string; zookeeperPath: string } | undefined;
   };
   redis: { url: string; bullmqPrefix: string };
   detector: {
@@ -112,6 +118,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  if (parsed.CLICKHOUSE_ZOOKEEPER_PATH !== undefined && parsed.CLICKHOUSE_CLUSTER === undefined) {
+    throw new ConfigError([
+      'CLICKHOUSE_ZOOKEEPER_PATH: only used with CLICKHOUSE_CLUSTER (set both, or neither for one server)',
+    ]);
+  }
+
   if (parsed.WEBHOOK_URL !== undefined && parsed.WEBHOOK_SECRET === undefined) {
     throw new ConfigError([
       'WEBHOOK_SECRET: required when WEBHOOK_URL is set (deliveries are signed with it)',
@@ -127,6 +139,8 @@ export function loadConfig(env: Env = process.env): Config {
       groupId: parsed.KAFKA_GROUP_ID,
       fromBeginning: parsed.KAFKA_FROM_BEGINNING,
       sessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
+      fetchMaxBytes: parsed.KAFKA_FETCH_MAX_BYTES,
+      fetchMaxBytesPerPartition: parsed.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
     },
     clickhouse: {
       url: parsed.CLICKHOUSE_URL,
@@ -134,6 +148,13 @@ export function loadConfig(env: Env = process.env): Config {
       user: parsed.CLICKHOUSE_USER,
       password: parsed.CLICKHOUSE_PASSWORD,
       retentionDays: parsed.RETENTION_DAYS,
+      cluster:
+        parsed.CLICKHOUSE_CLUSTER === undefined
+          ? undefined
+          : {
+              name: parsed.CLICKHOUSE_CLUSTER,
+              zookeeperPath: parsed.CLICKHOUSE_ZOOKEEPER_PATH ?? '/clickhouse/tables',
+            },
     },
     redis: { url: parsed.REDIS_URL, bullmqPrefix: parsed.BULLMQ_PREFIX },
     detector: {

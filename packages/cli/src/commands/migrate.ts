@@ -14,9 +14,17 @@ export function migrateCommand(): Command {
       try {
         const result = await migrate(config.clickhouse, {
           retentionDays: config.clickhouse.retentionDays,
+          cluster: config.clickhouse.cluster,
           log: (fields, message) => log.info(fields, message),
         });
-        log.info({ database: config.clickhouse.database, ...result }, 'migrations up to date');
+        log.info(
+          {
+            database: config.clickhouse.database,
+            cluster: config.clickhouse.cluster?.name ?? null,
+            ...result,
+          },
+          'migrations up to date',
+        );
       } catch (error) {
         log.fatal({ err: error, url: config.clickhouse.url }, 'migration failed');
         process.exitCode = 1;

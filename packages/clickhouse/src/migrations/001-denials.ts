@@ -1,3 +1,4 @@
+import { distributed, engine, onCluster, stored } from './layout.js';
 import { lowCardinality, ttlClause, type Migration } from './types.js';
 
 // One row per ownership_denied response. Nullable inputs are stored as '' (key_id, account_id,
@@ -9,7 +10,7 @@ export const denials: Migration = {
   version: 1,
   name: 'denials',
   statements: (ctx) => [
-    `CREATE TABLE IF NOT EXISTS ${ctx.db}.denials (
+    `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'denials')}${onCluster(ctx)} (
       event_time DateTime,
       request_id String,
       env ${lowCardinality(ctx, 'String')},
@@ -32,9 +33,10 @@ export const denials: Migration = {
       latency_ms Float32,
       ingested_at DateTime DEFAULT now()
     )
-    ENGINE = ReplacingMergeTree
+    ENGINE = ${engine(ctx, 'denials', 'ReplacingMergeTree')}
     PARTITION BY toDate(event_time)
     ORDER BY (key_id, event_time, request_id)
     ${ttlClause(ctx, 'toDate(event_time)')}`,
+    ...distributed(ctx, 'denials'),
   ],
 };

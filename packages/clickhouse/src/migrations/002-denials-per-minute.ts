@@ -1,3 +1,4 @@
+import { distributed, engine, onCluster, stored } from './layout.js';
 import { lowCardinality, ttlClause, type Migration } from './types.js';
 
 // Per-minute rollup of denials by key, account, env and resource pattern, filled by a materialized
@@ -10,7 +11,7 @@ export const denialsPerMinute: Migration = {
   version: 2,
   name: 'denials_per_minute',
   statements: (ctx) => [
-    `CREATE TABLE IF NOT EXISTS ${ctx.db}.denials_per_minute (
+    `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'denials_per_minute')}${onCluster(ctx)} (
       minute DateTime,
       env ${lowCardinality(ctx, 'String')},
       key_id String,
@@ -27,12 +28,13 @@ export const denialsPerMinute: Migration = {
       first_seen AggregateFunction(min, DateTime),
       last_seen AggregateFunction(max, DateTime)
     )
-    ENGINE = AggregatingMergeTree
+    ENGINE = ${engine(ctx, 'denials_per_minute', 'AggregatingMergeTree')}
     PARTITION BY toDate(minute)
     ORDER BY (minute, env, key_id, account_id, resource_pattern)
     ${ttlClause(ctx, 'toDate(minute)')}`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ctx.db}.denials_per_minute_mv
-    TO ${ctx.db}.denials_per_minute
+    ...distributed(ctx, 'denials_per_minute'),
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ctx.db}.denials_per_minute_mv${onCluster(ctx)}
+    TO ${stored(ctx, 'denials_per_minute')}
     AS SELECT
       toStartOfMinute(event_time) AS minute,
       env,
@@ -49,7 +51,7 @@ export const denialsPerMinute: Migration = {
       maxIfState(resource_num, has_num = 1) AS max_num,
       minState(event_time) AS first_seen,
       maxState(event_time) AS last_seen
-    FROM ${ctx.db}.denials
+    FROM ${stored(ctx, 'denials')}
     GROUP BY minute, env, key_id, account_id, resource_pattern`,
   ],
 };

@@ -1,3 +1,4 @@
+import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
 import { lowCardinality, ttlClause, type Migration } from './types.js';
 
 // What the detection rules need beyond migrations 1-3:
@@ -12,8 +13,12 @@ export const detectionInputs: Migration = {
   version: 4,
   name: 'detection_inputs',
   statements: (ctx) => [
-    `ALTER TABLE ${ctx.db}.denials ADD COLUMN key_env ${lowCardinality(ctx, 'String')} DEFAULT '' AFTER resource_env`,
-    `CREATE TABLE IF NOT EXISTS ${ctx.db}.foreign_access (
+    ...alterColumns(
+      ctx,
+      'denials',
+      `ADD COLUMN key_env ${lowCardinality(ctx, 'String')} DEFAULT '' AFTER resource_env`,
+    ),
+    `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'foreign_access')}${onCluster(ctx)} (
       event_time DateTime,
       request_id String,
       env ${lowCardinality(ctx, 'String')},
@@ -37,16 +42,18 @@ export const detectionInputs: Migration = {
       latency_ms Float32,
       ingested_at DateTime DEFAULT now()
     )
-    ENGINE = ReplacingMergeTree
+    ENGINE = ${engine(ctx, 'foreign_access', 'ReplacingMergeTree')}
     PARTITION BY toDate(event_time)
     ORDER BY (key_id, event_time, request_id)
     ${ttlClause(ctx, 'toDate(event_time)')}`,
-    `CREATE TABLE IF NOT EXISTS ${ctx.db}.ingest_watermarks (
+    ...distributed(ctx, 'foreign_access'),
+    `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'ingest_watermarks')}${onCluster(ctx)} (
       topic String,
       partition UInt32,
       max_event_time DateTime
     )
-    ENGINE = ReplacingMergeTree(max_event_time)
+    ENGINE = ${engine(ctx, 'ingest_watermarks', 'ReplacingMergeTree', 'max_event_time')}
     ORDER BY (topic, partition)`,
+    ...distributed(ctx, 'ingest_watermarks'),
   ],
 };

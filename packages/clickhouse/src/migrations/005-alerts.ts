@@ -1,3 +1,4 @@
+import { distributed, engine, onCluster, stored } from './layout.js';
 import { lowCardinality, type Migration } from './types.js';
 
 // Every incident state change (opened, escalated, resolved, acknowledged), for dashboards,
@@ -8,7 +9,7 @@ export const alerts: Migration = {
   version: 5,
   name: 'alerts',
   statements: (ctx) => [
-    `CREATE TABLE IF NOT EXISTS ${ctx.db}.alerts (
+    `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'alerts')}${onCluster(ctx)} (
       alert_id String,
       version UInt32,
       transition ${lowCardinality(ctx, 'String')},
@@ -30,8 +31,9 @@ export const alerts: Migration = {
       note String,
       recorded_at DateTime DEFAULT now()
     )
-    ENGINE = ReplacingMergeTree
+    ENGINE = ${engine(ctx, 'alerts', 'ReplacingMergeTree')}
     PARTITION BY toYYYYMM(first_seen)
     ORDER BY (alert_id, version)`,
+    ...distributed(ctx, 'alerts'),
   ],
 };

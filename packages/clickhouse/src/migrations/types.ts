@@ -1,16 +1,30 @@
 import type { ServerCapabilities } from '../server-version.js';
 
+/** A ClickHouse cluster to create the schema on (`CLICKHOUSE_CLUSTER`, `CLICKHOUSE_ZOOKEEPER_PATH`). */
+export interface ClusterLayout {
+  /** The cluster's name in the servers' `remote_servers`. */
+  name: string;
+  /** ZooKeeper prefix; a table's replicas meet at `<prefix>/{shard}/<database>/<table>`. */
+  zookeeperPath: string;
+}
+
 export interface MigrationContext {
   /** The database name, already backquoted. */
   db: string;
+  /** The same name as it is (checked to be a plain identifier), for string literals. */
+  database: string;
   caps: ServerCapabilities;
   retentionDays: number;
+  /** null: one node. Otherwise build tables with the helpers of layout.ts (docs/scale-out.md). */
+  cluster: ClusterLayout | null;
 }
 
 /**
  * One numbered schema step. Every statement must be idempotent (`IF NOT EXISTS`): two instances
  * may run the same migration at the same moment, and ClickHouse has no transactions or locks to
- * stop them, so converging on the same schema is what makes concurrent runs safe.
+ * stop them, so converging on the same schema is what makes concurrent runs safe. Tables are
+ * named through layout.ts (`stored`, `engine`, `distributed`, `onCluster`) so that the same
+ * migration builds the single-node schema and the cluster one.
  */
 export interface Migration {
   version: number;
