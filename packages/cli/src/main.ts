@@ -8,4 +8,4 @@ if (command !== undefined && !command.startsWith('-') && command !== 'help') {
 }
 
 const { buildProgram } = await import('./program.js');
-await buildProgram().parseAsync(process.argv);
+await (await buildProgram(command)).parseAsync(process.argv);

@@ -49,7 +49,15 @@ export class ClickHouseWriter {
       { table, rows: rows.length },
       async () => {
         const started = performance.now();
-        await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+        await this.client.insert({
+          table,
+          values: rows,
+          format: 'JSONEachRow',
+          // On a ClickHouse cluster, return only once every shard stored the rows, so that
+          // totals and ingest_offsets are readable before Kafka offsets are committed
+          // (docs/scale-out.md). No effect on one server. `migrate` also checks the profile.
+          clickhouse_settings: { insert_distributed_sync: 1 },
+        });
         this.onInsert(table, rows.length, performance.now() - started);
       },
     );

@@ -4,3 +4,4 @@ export { IngestService, reasonKindOf } from './ingest-service.js';
 export { denialRow, isForeignAccess, type DenialRow } from './rows.js';
 export { PartitionTotals, type RequestTotalsRow } from './request-totals.js';
 export { createKafka } from './kafka-client.js';
+export { INGEST_NODE_ARGS } from './node-args.js';

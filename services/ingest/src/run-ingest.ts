@@ -27,9 +27,11 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
     groupId: config.kafka.groupId,
     // How long a crashed member holds its partitions before the group hands them on.
     sessionTimeout: config.kafka.sessionTimeoutMs,
-    // Large fetches feed large inserts; maxWaitTimeInMs bounds the latency at low traffic.
-    maxBytes: 32 * 1024 * 1024,
-    maxBytesPerPartition: 8 * 1024 * 1024,
+    // Fetch sizes bound memory (see KAFKA_FETCH_MAX_BYTES); a fetch of a few MB is already
+    // thousands of messages, so larger ones buy no throughput. maxWaitTimeInMs bounds the latency
+    // at low traffic.
+    maxBytes: config.kafka.fetchMaxBytes,
+    maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
     maxWaitTimeInMs: 500,
   });
   const writer = new ClickHouseWriter(clickhouse, (table, _rows, ms) =>

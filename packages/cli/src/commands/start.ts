@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { INGEST_NODE_ARGS } from '@denyscope/ingest';
 import { Command } from 'commander';
 import {
   Supervisor,
@@ -15,8 +16,15 @@ const BIN = fileURLToPath(new URL('../../bin/denyscope.js', import.meta.url));
 const STACK = fileURLToPath(new URL('../../../../infra/stack/stack.sh', import.meta.url));
 
 /** Long-running services in start order (stopped in reverse); `optional` ones only once built. */
-const SERVICES: readonly { name: string; command: string; optional: boolean }[] = [
-  { name: 'ingest', command: 'ingest', optional: false },
+const SERVICES: readonly {
+  name: string;
+  command: string;
+  optional: boolean;
+  nodeArgs?: readonly string[];
+}[] = [
+  // A bounded heap keeps ingest's RSS flat under load: without it V8 lets old-space garbage grow
+  // to several times the live set (about 65 MB) before collecting. See docs/scale-out.md.
+  { name: 'ingest', command: 'ingest', optional: false, nodeArgs: INGEST_NODE_ARGS },
   { name: 'detector', command: 'detect', optional: false },
   { name: 'notifier', command: 'notify', optional: false },
   { name: 'api', command: 'api', optional: true },
@@ -60,7 +68,7 @@ export function startCommand(): Command {
         'traffic simulator, under one supervisor; Ctrl-C stops everything',
     )
     .option('--no-simulate', 'do not run the traffic simulator')
-    .action(async (opts: { simulate: boolean }, command: Command) => {
+    .action(async (opts: { simulate: boolean }) => {
       const config = configOrExit();
       const color = process.stdout.isTTY;
       const width = 9;
@@ -114,7 +122,9 @@ export function startCommand(): Command {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
 
-      const program = command.parent;
+      // The CLI loads only the command it runs; the full program says which services exist.
+      const { buildProgram } = await import('../program.js');
+      const program = await buildProgram();
       const running = { api: false, reporter: false, simulator: false };
       for (const service of SERVICES) {
         if (service.optional && !runsAsService(program, service.command)) continue;
@@ -123,7 +133,7 @@ export function startCommand(): Command {
         supervisor.start({
           name: service.name,
           command: process.execPath,
-          args: [BIN, service.command],
+          args: [...(service.nodeArgs ?? []), BIN, service.command],
         });
       }
       // Only into a Kafka this command started itself: never demo traffic into a real one.
