@@ -4,6 +4,7 @@ export {
   type ClickHouseConnection,
 } from './client.js';
 export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
+export { encodeTabSeparated, insertTabSeparated, tabSeparatedString } from './tab-separated.js';
 export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { migrations, type Migration, type MigrationContext } from './migrations/index.js';

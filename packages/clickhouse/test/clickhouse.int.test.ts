@@ -2,6 +2,7 @@ import {
   createClickHouseClient,
   dropExpiredPartitions,
   migrate,
+  insertTabSeparated,
   migrations,
   quoteString,
 } from '@denyscope/clickhouse';
@@ -73,6 +74,43 @@ describe('quoteString against the real server', () => {
         const [row] = await rows<{ v: string }>(client, `SELECT ${quoteString(value)} AS v`);
         expect(row?.v).toBe(value);
       }
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('TabSeparated inserts against the real server', () => {
+  const { database } = testNames('tsv');
+  afterAll(() => dropDatabase(database));
+
+  it('store hostile strings and numbers exactly', async () => {
+    const client = createClickHouseClient(connectionFor(database), { database: null });
+    try {
+      await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      await client.command({
+        query: `CREATE TABLE ${database}.t (n UInt32, s String, at DateTime) ENGINE = Memory`,
+      });
+      const hostile = [
+        '',
+        "' OR '1'='1",
+        '\\N looks like NULL',
+        '\\',
+        'back\\slash\\t not a tab',
+        'nul\0byte and \x01\x02\x1b controls',
+        'new\nline\ttab\rreturn\b\f',
+        'emoji 😀 and RTL \u202E override',
+        'x'.repeat(10_000),
+      ];
+      const at = 1_780_000_000;
+      const values = hostile.map((s, n) => ({ n, s, at }));
+      await insertTabSeparated(client, `${database}.t`, values, ['n', 's', 'at']);
+      const stored = await rows<{ n: number; s: string; unix: string }>(
+        client,
+        `SELECT n, s, toUnixTimestamp(at) AS unix FROM ${database}.t ORDER BY n`,
+      );
+      expect(stored.map((r) => r.s)).toEqual(hostile);
+      expect(stored.map((r) => Number(r.unix))).toEqual(hostile.map(() => at));
     } finally {
       await client.close();
     }
