@@ -55,6 +55,11 @@ interface Candidate {
 
 interface Details {
   key_id: string;
+  ids: number;
+  denied: number;
+  missing: number;
+  first_seen: number;
+  last_seen: number;
   other_accounts: number;
   nums: number[];
   samples: string[];
@@ -112,8 +117,15 @@ async function details(
   keys: string[],
   routes: RoutesSetting,
 ) {
+  // Counted again on the raw rows, exactly in the window: the rollup's minute buckets reach past
+  // the watermark (and before the window's start), so it only pre-selects candidates. Deciding
+  // on these exact counts keeps the threshold and the evidence (e.g. whether the IDs are
+  // sequential) on the same events, so an incident opens once, at its final severity.
   const rows = await ctx.query<Details>(`
     SELECT key_id,
+      uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
+      uniqExactIf(resource_id, owner_state = 1) AS missing,
+      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen,
       uniqExactIf(resource_owner, owner_state = 2 AND resource_owner != account_id) AS other_accounts,
       arraySlice(arraySort(groupUniqArrayIf(resource_num, has_num = 1)), 1, 10000) AS nums,
       arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 5) AS samples,
@@ -140,13 +152,15 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       requestsByKey(ctx, window, keys),
       details(ctx, window, keys, s.routes),
     ]);
-    for (const hit of hits) {
+    for (const candidate of hits) {
+      const exact = extra.get(candidate.key_id);
+      if (exact === undefined || Number(exact.ids) < minDistinctIds) continue;
+      const hit = { ...candidate, ...exact };
       const denied = Number(hit.denied);
       const total = Math.max(requests.get(hit.key_id) ?? denied, denied);
       const denyRatio = denied / total;
       if (denyRatio < s.minDenyRatio) continue;
-      const more = extra.get(hit.key_id);
-      const sequential = looksSequential((more?.nums ?? []).map(Number), s.sequential);
+      const sequential = looksSequential(exact.nums.map(Number), s.sequential);
       const ids = Number(hit.ids);
       const subject = { key_id: hit.key_id, account_id: hit.account };
       found.set(hit.key_id, {
@@ -169,11 +183,11 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
           deny_ratio: Number(denyRatio.toFixed(3)),
           sequential,
           missing_share: Number((Number(hit.missing) / ids).toFixed(3)),
-          other_accounts: Number(more?.other_accounts ?? 0),
-          patterns: more?.patterns ?? [],
-          sample_ids: more?.samples ?? [],
-          client_ips: more?.ips ?? [],
-          user_agents: more?.uas ?? [],
+          other_accounts: Number(exact.other_accounts),
+          patterns: exact.patterns,
+          sample_ids: exact.samples,
+          client_ips: exact.ips,
+          user_agents: exact.uas,
           first_seen: fromUnix(hit.first_seen).toISOString(),
           last_seen: fromUnix(hit.last_seen).toISOString(),
         },
