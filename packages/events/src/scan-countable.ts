@@ -1,0 +1,558 @@
+/**
+ * A lean fast path for the ~97 % of events that ingest only counts: one pass over the bytes, with
+ * no UTF-8 decode, no JSON.parse and no intermediate object.
+ *
+ * The contract that makes it safe to put in front of `parseEvent`: `scanCountable` returns a
+ * `CountableEvent` only when `parseEvent(bytes, { maxBytes, environments, now: () => nowMs })`
+ * would return `ok` with an event that is neither a denial nor a foreign access. In that case its
+ * fields equal that event's `ts`, `env`, `keyId`, `accountId` and `status`. In every other case
+ * (invalid input, a denial, a foreign access, or just a shape the scanner does not handle) it
+ * returns `undefined`, and the caller runs the full `parseEvent`. That call decides validity,
+ * builds the full event and dead-letters bad input.
+ *
+ * So every check below accepts only what is plainly fine. When agreeing with `parseEvent` would
+ * take more than a simple yes, the scanner bails out. The shape it accepts:
+ *
+ * - one top-level JSON object, with whitespace (space, tab, LF, CR) between tokens and nothing
+ *   after the object;
+ * - values that are strings, numbers, `true`, `false` or `null`; a nested object or array
+ *   anywhere bails;
+ * - strings (keys and values) of printable ASCII 0x20–0x7E only, without backslash escapes. The
+ *   whole input is then ASCII (valid UTF-8, no BOM), and a string's length in UTF-16 units equals
+ *   its length in bytes, so the contract's length limits can be checked on byte spans;
+ * - every v1 contract field at most once (JSON.parse would keep the last of duplicates). Unknown
+ *   keys may repeat, since `validateFields` never reads them;
+ * - `status` and a numeric `ts` as plain digits only: a fraction, exponent or sign bails, because
+ *   matching JSON.parse's rounding exactly is not worth it there. `latency_ms` may be any
+ *   non-negative number without an exponent.
+ */
+import { EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
+import { parseRfc3339 } from './rfc3339.js';
+
+/** What ingest needs to count a non-denial request: the values `parseEvent` would give. */
+export interface CountableEvent {
+  /** Epoch milliseconds (integer). */
+  ts: number;
+  /** The matching entry of `environments`. */
+  env: string;
+  keyId: string | null;
+  accountId: string | null;
+  status: number;
+}
+
+/** The settings `parseEvent` gets, already resolved: the scanner has no defaults of its own. */
+export interface ScanOptions {
+  maxBytes: number;
+  environments: readonly string[];
+  /** The epoch ms that `parseEvent`'s `now()` would return. */
+  nowMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytes and byte classes.
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const COLON = 0x3a;
+const UPPER_E = 0x45;
+const BACKSLASH = 0x5c;
+const LOWER_E = 0x65;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const TILDE = 0x7e;
+
+// Bits of one lookup table, so the inner loops do one load and one test per byte.
+/** Can stand unescaped in a string the scanner accepts: printable ASCII except `"` and `\`. */
+const PLAIN = 1;
+/** One of the four bytes JSON allows between tokens. */
+const WHITESPACE = 2;
+const DIGIT = 4;
+const BYTE_CLASS = new Uint8Array(256);
+for (let b = SPACE; b <= TILDE; b++) BYTE_CLASS[b] = b === QUOTE || b === BACKSLASH ? 0 : PLAIN;
+for (const b of [SPACE, TAB, LF, CR]) BYTE_CLASS[b] = (BYTE_CLASS[b] ?? 0) | WHITESPACE;
+for (let b = DIGIT_0; b <= DIGIT_9; b++) BYTE_CLASS[b] = (BYTE_CLASS[b] ?? 0) | DIGIT;
+
+// Kinds of values, told apart by their first byte.
+const STRING = 0;
+const NUMBER = 1;
+const NULL = 2;
+const TRUE = 3;
+const FALSE = 4;
+/** An object, an array, or not JSON at all: the scanner bails. */
+const NOT_SCALAR = 5;
+const KIND_BY_FIRST_BYTE = new Uint8Array(256).fill(NOT_SCALAR);
+KIND_BY_FIRST_BYTE[QUOTE] = STRING;
+KIND_BY_FIRST_BYTE[MINUS] = NUMBER;
+KIND_BY_FIRST_BYTE.fill(NUMBER, DIGIT_0, DIGIT_9 + 1);
+KIND_BY_FIRST_BYTE[LOWER_N] = NULL;
+KIND_BY_FIRST_BYTE[LOWER_T] = TRUE;
+KIND_BY_FIRST_BYTE[LOWER_F] = FALSE;
+
+/** Returned by the scanning helpers instead of a position when the input is not plain. */
+const FAIL = -1;
+
+// ---------------------------------------------------------------------------------------------
+// The v1 contract's fields and their rules (see validateFields in validate-event.ts).
+
+/** In contract order; the first eight are required. */
+const FIELD_NAMES = [
+  'ts',
+  'request_id',
+  'env',
+  'method',
+  'path',
+  'status',
+  'key_id',
+  'account_id',
+  'error',
+  'route',
+  'resource_type',
+  'resource_id',
+  'resource_owner',
+  'resource_env',
+  'client_ip',
+  'user_agent',
+  'latency_ms',
+] as const;
+const TS = 0;
+const ENV = 2;
+const STATUS = 5;
+const KEY_ID = 6;
+const ACCOUNT_ID = 7;
+const ERROR = 8;
+const RESOURCE_OWNER = 12;
+const RESOURCE_ENV = 13;
+const LATENCY_MS = 16;
+const REQUIRED_FIELDS = 0xff;
+const UNKNOWN_FIELD = -1;
+
+const NO_LIMIT = Number.POSITIVE_INFINITY;
+/**
+ * The string rule of each field: [min length, max length, null allowed]. The rules of ts, env,
+ * status, resource_env and latency_ms are of another kind and are written out where they apply.
+ */
+const STRING_RULES: readonly (readonly [number, number, boolean])[] = [
+  [0, 0, false], // ts
+  [1, EVENT_LIMITS.requestId, false],
+  [0, NO_LIMIT, false], // env
+  [0, EVENT_LIMITS.method, false],
+  [0, EVENT_LIMITS.path, false],
+  [0, 0, false], // status
+  [0, EVENT_LIMITS.keyId, true],
+  [0, EVENT_LIMITS.accountId, true],
+  [0, EVENT_LIMITS.error, true],
+  [0, EVENT_LIMITS.route, true],
+  [0, EVENT_LIMITS.resourceType, true],
+  [0, EVENT_LIMITS.resourceId, true],
+  [0, EVENT_LIMITS.resourceOwner, true],
+  [0, NO_LIMIT, true], // resource_env
+  [0, EVENT_LIMITS.clientIp, true],
+  // user_agent: any length, since parseEvent truncates user agents instead of rejecting them.
+  [0, NO_LIMIT, true],
+  [0, 0, true], // latency_ms
+];
+const MIN_LENGTH = STRING_RULES.map((rule) => rule[0]);
+const MAX_LENGTH = STRING_RULES.map((rule) => rule[1]);
+const NULLABLE = STRING_RULES.map((rule) => rule[2]);
+
+const OWNERSHIP_DENIED = 'ownership_denied';
+
+/** A numeric `ts` or `status` with more digits is not taken: 15 digits are always exact. */
+const MAX_INTEGER_DIGITS = 15;
+
+/**
+ * A `latency_ms` token longer than this is not taken. Without an exponent, a JSON number with
+ * fewer than 309 integer digits is below Number.MAX_VALUE, so any shorter token is finite.
+ */
+const MAX_LATENCY_CHARS = 300;
+
+const FIELD_NAME_BYTES = FIELD_NAMES.map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
+const NO_NAME = new Uint8Array(0);
+
+/** Fields by the first byte of their name: a key is compared with at most six names. */
+const FIELDS_BY_FIRST_BYTE: (number[] | undefined)[] = [];
+FIELD_NAMES.forEach((name, field) => {
+  (FIELDS_BY_FIRST_BYTE[name.charCodeAt(0)] ??= []).push(field);
+});
+
+/**
+ * For each field, the one that followed it last time (`[0]`: the first key). Producers write keys
+ * in a fixed order, so this guess is usually right and saves the candidate search. A guess is
+ * checked byte for byte like any other candidate, so this state only ever changes the speed: a
+ * wrong guess costs one comparison.
+ */
+const NEXT_FIELD = new Int8Array(FIELD_NAMES.length + 1).fill(UNKNOWN_FIELD);
+
+// ---------------------------------------------------------------------------------------------
+// Tokens. Each helper takes the position to start at and the end of the input, and never reads
+// past the end: V8 compiles a typed-array load that once went out of bounds into a slower one.
+
+function skipWhitespace(bytes: Uint8Array, i: number, end: number): number {
+  // Compact JSON (what JSON.stringify writes) has none: one comparison tells, since every
+  // whitespace byte is <= SPACE.
+  if (i < end && (bytes[i] ?? 0) > SPACE) return i;
+  while (i < end && ((BYTE_CLASS[bytes[i] ?? 0] ?? 0) & WHITESPACE) !== 0) i++;
+  return i;
+}
+
+/**
+ * Position of the closing quote of the string whose contents start at `i`. Returns FAIL for
+ * anything but printable ASCII: escapes, raw control characters (invalid JSON) and non-ASCII
+ * bytes (which would need UTF-8 validation and make byte length differ from string length).
+ */
+function scanString(bytes: Uint8Array, i: number, end: number): number {
+  while (i < end && ((BYTE_CLASS[bytes[i] ?? 0] ?? 0) & PLAIN) !== 0) i++;
+  return i < end && bytes[i] === QUOTE ? i : FAIL;
+}
+
+function skipDigits(bytes: Uint8Array, i: number, end: number): number {
+  while (i < end && ((BYTE_CLASS[bytes[i] ?? 0] ?? 0) & DIGIT) !== 0) i++;
+  return i;
+}
+
+/**
+ * End of the JSON number that starts at `i` (RFC 8259: `-? (0 | [1-9][0-9]*) frac? exp?`), or
+ * FAIL. A leading zero ends the integer part, so `01` leaves a `1` that the caller rejects.
+ */
+function scanNumber(bytes: Uint8Array, i: number, end: number): number {
+  if (bytes[i] === MINUS) i++;
+  if (i < end && bytes[i] === DIGIT_0) {
+    i++;
+  } else {
+    const digitsEnd = skipDigits(bytes, i, end);
+    if (digitsEnd === i) return FAIL;
+    i = digitsEnd;
+  }
+  if (i < end && bytes[i] === DOT) {
+    const digitsEnd = skipDigits(bytes, i + 1, end);
+    if (digitsEnd === i + 1) return FAIL;
+    i = digitsEnd;
+  }
+  if (i < end && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+    i++;
+    if (i < end && (bytes[i] === PLUS || bytes[i] === MINUS)) i++;
+    const digitsEnd = skipDigits(bytes, i, end);
+    if (digitsEnd === i) return FAIL;
+    i = digitsEnd;
+  }
+  return i;
+}
+
+/**
+ * End of the scalar value of `kind` that starts at `i` (for a string, the position after its
+ * closing quote), or FAIL.
+ */
+function scanValue(bytes: Uint8Array, i: number, end: number, kind: number): number {
+  if (kind === STRING) {
+    const close = scanString(bytes, i + 1, end);
+    return close === FAIL ? FAIL : close + 1;
+  }
+  if (kind === NUMBER) return scanNumber(bytes, i, end);
+  const literal = kind === NULL ? 'null' : kind === TRUE ? 'true' : kind === FALSE ? 'false' : '';
+  const literalEnd = i + literal.length;
+  return literal !== '' && literalEnd <= end && spanEquals(bytes, i, literalEnd, literal)
+    ? literalEnd
+    : FAIL;
+}
+
+/** True if bytes `[start, end)` spell exactly the ASCII `text`. */
+function spanEquals(bytes: Uint8Array, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let j = 0; j < text.length; j++) {
+    if (bytes[start + j] !== text.charCodeAt(j)) return false;
+  }
+  return true;
+}
+
+function spansEqual(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let j = 0; j < aEnd - a; j++) {
+    if (bytes[a + j] !== bytes[b + j]) return false;
+  }
+  return true;
+}
+
+/** True if the name of `field` and a closing quote are at `i`: the key is exactly that name. */
+function nameAt(bytes: Uint8Array, i: number, end: number, field: number): boolean {
+  const name = FIELD_NAME_BYTES[field] ?? NO_NAME;
+  if (i + name.length >= end || bytes[i + name.length] !== QUOTE) return false;
+  for (let j = 0; j < name.length; j++) {
+    if (bytes[i + j] !== name[j]) return false;
+  }
+  return true;
+}
+
+/**
+ * The contract field named by the key whose text starts at `i` (after its opening quote), or
+ * UNKNOWN_FIELD. `previous` is the field of the last known key, or -1.
+ */
+function fieldAt(bytes: Uint8Array, i: number, end: number, previous: number): number {
+  const guess = NEXT_FIELD[previous + 1] ?? UNKNOWN_FIELD;
+  if (guess !== UNKNOWN_FIELD && nameAt(bytes, i, end, guess)) return guess;
+  const candidates = i < end ? FIELDS_BY_FIRST_BYTE[bytes[i] ?? 0] : undefined;
+  if (candidates === undefined) return UNKNOWN_FIELD;
+  for (const field of candidates) {
+    if (nameAt(bytes, i, end, field)) {
+      NEXT_FIELD[previous + 1] = field;
+      return field;
+    }
+  }
+  return UNKNOWN_FIELD;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field values.
+
+/** The entry of `environments` that the span spells, or undefined. */
+function environmentAt(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  environments: readonly string[],
+): string | undefined {
+  for (const env of environments) {
+    if (spanEquals(bytes, start, end, env)) return env;
+  }
+  return undefined;
+}
+
+/**
+ * Value of a number token made of plain digits only, or NaN. A sign, fraction or exponent is
+ * left to parseEvent, and so is a token long enough to lose precision.
+ */
+function plainInteger(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start > MAX_INTEGER_DIGITS) return NaN;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = (bytes[i] ?? 0) - DIGIT_0;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** An ASCII span as a flat JS string. Allocates, so it is only used for what must be a string. */
+function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  // Kafka hands out Buffers, and their native latin1 decoder is the fastest way to decode. For
+  // ASCII, every single-byte decoding gives the same string.
+  if (Buffer.isBuffer(bytes)) return bytes.toString('latin1', start, end);
+  return String.fromCharCode(...bytes.subarray(start, end));
+}
+
+/** `ts` in epoch ms if it is plainly valid (see timestamp() in validate-event.ts), else NaN. */
+function timestampAt(
+  bytes: Uint8Array,
+  kind: number,
+  start: number,
+  end: number,
+  nowMs: number,
+): number {
+  let ms = NaN;
+  if (kind === NUMBER) {
+    // Plain digits are already an integer, so Math.floor would not change them.
+    ms = plainInteger(bytes, start, end);
+  } else if (kind === STRING && end - start <= EVENT_LIMITS.tsString) {
+    ms = parseRfc3339(asciiString(bytes, start, end));
+  }
+  // Written so that NaN fails: not plain, not a date, or a NaN clock.
+  return ms >= MIN_EVENT_TS && ms <= nowMs + MAX_FUTURE_SKEW_MS ? ms : NaN;
+}
+
+/** `status` if it is a plain integer from 100 to 599, else NaN. */
+function statusAt(bytes: Uint8Array, kind: number, start: number, end: number): number {
+  const status = kind === NUMBER ? plainInteger(bytes, start, end) : NaN;
+  return status >= 100 && status <= 599 ? status : NaN;
+}
+
+/**
+ * True if `latency_ms` is null, or a number that JSON.parse plainly reads as finite and >= 0: no
+ * sign, no exponent (which could overflow to Infinity), not absurdly long. `-0` is valid but
+ * bails.
+ */
+function latencyOk(bytes: Uint8Array, kind: number, start: number, end: number): boolean {
+  if (kind === NULL) return true;
+  if (kind !== NUMBER || end - start > MAX_LATENCY_CHARS || bytes[start] === MINUS) return false;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b === LOWER_E || b === UPPER_E) return false;
+  }
+  return true;
+}
+
+/** True if `resource_env` is null or one of `environments`. */
+function resourceEnvOk(
+  bytes: Uint8Array,
+  kind: number,
+  start: number,
+  end: number,
+  environments: readonly string[],
+): boolean {
+  if (kind === NULL) return true;
+  return kind === STRING && environmentAt(bytes, start, end, environments) !== undefined;
+}
+
+/** The rule of a string field: a string within its limits, or null where the field allows it. */
+function stringFieldOk(field: number, kind: number, start: number, end: number): boolean {
+  if (kind === NULL) return NULLABLE[field] === true;
+  const length = end - start;
+  return (
+    kind === STRING && length >= (MIN_LENGTH[field] ?? 0) && length <= (MAX_LENGTH[field] ?? 0)
+  );
+}
+
+// Key and account IDs repeat from event to event. A small direct-mapped cache returns the same
+// string for the same bytes, so the hot path does not allocate them, and maps keyed by them reuse
+// the hash that V8 caches on the string. A hit is compared byte for byte, so the cache only ever
+// changes the speed. Bounded: at most INTERN_SLOTS strings of MAX_INTERNED chars.
+const INTERN_SLOTS = 4096;
+const MAX_INTERNED = 64;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+/** The span as a string, taken from the cache if the same bytes were seen recently. */
+function internedString(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > MAX_INTERNED) return asciiString(bytes, start, end);
+  // FNV-1a.
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] ?? 0), 0x01000193);
+  const slot = hash & (INTERN_SLOTS - 1);
+  const cached = interned[slot] ?? '';
+  if (spanEquals(bytes, start, end, cached)) return cached;
+  const fresh = asciiString(bytes, start, end);
+  interned[slot] = fresh;
+  return fresh;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The countable fields of a plain, valid v1 event that is neither a denial nor a foreign access.
+ * Returns undefined for anything else, and the caller then runs `parseEvent`. See the module
+ * comment for the exact contract.
+ */
+export function scanCountable(bytes: Uint8Array, opts: ScanOptions): CountableEvent | undefined {
+  const end = bytes.length;
+  if (end > opts.maxBytes) return undefined;
+  // A leading BOM, which parseEvent's decoder would drop, bails here like any other non-`{`.
+  let i = skipWhitespace(bytes, 0, end);
+  if (i >= end || bytes[i] !== OPEN_BRACE) return undefined;
+  i = skipWhitespace(bytes, i + 1, end);
+
+  let seen = 0;
+  let previous = -1;
+  let ts = NaN;
+  let env: string | undefined;
+  let status = NaN;
+  // Spans of key_id, account_id and resource_owner. A start of FAIL means null or absent.
+  let keyStart = FAIL;
+  let keyEnd = FAIL;
+  let accountStart = FAIL;
+  let accountEnd = FAIL;
+  let ownerStart = FAIL;
+  let ownerEnd = FAIL;
+  let deniedError = false;
+
+  // One iteration per member: `"key" : value`, then `,` or `}`. `{}` bails here too, since it
+  // lacks the required fields.
+  for (;;) {
+    if (i >= end || bytes[i] !== QUOTE) return undefined;
+    const field = fieldAt(bytes, i + 1, end, previous);
+    const nameEnd =
+      field === UNKNOWN_FIELD
+        ? scanString(bytes, i + 1, end)
+        : i + 1 + (FIELD_NAME_BYTES[field] ?? NO_NAME).length;
+    if (nameEnd === FAIL) return undefined;
+    i = skipWhitespace(bytes, nameEnd + 1, end);
+    if (i >= end || bytes[i] !== COLON) return undefined;
+    i = skipWhitespace(bytes, i + 1, end);
+    if (i >= end) return undefined;
+
+    const kind = KIND_BY_FIRST_BYTE[bytes[i] ?? 0] ?? NOT_SCALAR;
+    const valueEnd = scanValue(bytes, i, end, kind);
+    if (valueEnd === FAIL) return undefined;
+    // The value's span; for a string, the part between the quotes.
+    const start = kind === STRING ? i + 1 : i;
+    const stop = kind === STRING ? valueEnd - 1 : valueEnd;
+    i = valueEnd;
+
+    if (field !== UNKNOWN_FIELD) {
+      const bit = 1 << field;
+      if ((seen & bit) !== 0) return undefined;
+      seen |= bit;
+      previous = field;
+      switch (field) {
+        case TS:
+          ts = timestampAt(bytes, kind, start, stop, opts.nowMs);
+          if (Number.isNaN(ts)) return undefined;
+          break;
+        case ENV:
+          env = kind === STRING ? environmentAt(bytes, start, stop, opts.environments) : undefined;
+          if (env === undefined) return undefined;
+          break;
+        case STATUS:
+          status = statusAt(bytes, kind, start, stop);
+          if (Number.isNaN(status)) return undefined;
+          break;
+        case RESOURCE_ENV:
+          if (!resourceEnvOk(bytes, kind, start, stop, opts.environments)) return undefined;
+          break;
+        case LATENCY_MS:
+          if (!latencyOk(bytes, kind, start, stop)) return undefined;
+          break;
+        default:
+          if (!stringFieldOk(field, kind, start, stop)) return undefined;
+          if (field === KEY_ID) {
+            keyStart = kind === STRING ? start : FAIL;
+            keyEnd = stop;
+          } else if (field === ACCOUNT_ID) {
+            accountStart = kind === STRING ? start : FAIL;
+            accountEnd = stop;
+          } else if (field === RESOURCE_OWNER) {
+            ownerStart = kind === STRING ? start : FAIL;
+            ownerEnd = stop;
+          } else if (field === ERROR) {
+            deniedError = kind === STRING && spanEquals(bytes, start, stop, OWNERSHIP_DENIED);
+          }
+      }
+    }
+
+    i = skipWhitespace(bytes, i, end);
+    if (i >= end) return undefined;
+    if (bytes[i] === CLOSE_BRACE) break;
+    if (bytes[i] !== COMMA) return undefined;
+    i = skipWhitespace(bytes, i + 1, end);
+  }
+  // Only whitespace may follow the object.
+  if (skipWhitespace(bytes, i + 1, end) !== end) return undefined;
+  if ((seen & REQUIRED_FIELDS) !== REQUIRED_FIELDS || env === undefined) return undefined;
+
+  // Denials and foreign accesses (a known owner that is not the caller's account) need the full
+  // event.
+  if (status === 403 && deniedError) return undefined;
+  if (
+    ownerStart !== FAIL &&
+    accountStart !== FAIL &&
+    !spansEqual(bytes, ownerStart, ownerEnd, accountStart, accountEnd)
+  ) {
+    return undefined;
+  }
+
+  return {
+    ts,
+    env,
+    keyId: keyStart === FAIL ? null : internedString(bytes, keyStart, keyEnd),
+    accountId: accountStart === FAIL ? null : internedString(bytes, accountStart, accountEnd),
+    status,
+  };
+}
