@@ -13,6 +13,7 @@
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), CLICKHOUSE_HTTP_PORT (8123),
 # CLICKHOUSE_TCP_PORT (9000), REDIS_PORT (6379), DENYSCOPE_STACK_DIR (<repo>/.stack),
+# REDIS_APPENDONLY (no; yes = the Redis the stack starts keeps its data across down/up),
 # STACK_TIMEOUT (90, seconds a part may take to answer), STACK_STOP_TIMEOUT (20, seconds
 # between SIGTERM and SIGKILL), JAVA_HOME (optional).
 #
@@ -35,6 +36,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 CLICKHOUSE_HTTP_PORT="${CLICKHOUSE_HTTP_PORT:-8123}"
 CLICKHOUSE_TCP_PORT="${CLICKHOUSE_TCP_PORT:-9000}"
 REDIS_PORT="${REDIS_PORT:-6379}"
+REDIS_APPENDONLY="${REDIS_APPENDONLY:-no}"
 
 ALL_PARTS=(kafka clickhouse redis)
 
@@ -57,6 +59,7 @@ validate_settings() {
   for var in KAFKA_PORT KAFKA_CONTROLLER_PORT CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT REDIS_PORT; do
     require_port "$var" "${!var}"
   done
+  [[ "$REDIS_APPENDONLY" == yes || "$REDIS_APPENDONLY" == no ]] || die stack "REDIS_APPENDONLY must be yes or no"
   [[ "$STACK_TIMEOUT" =~ ^[0-9]+$ ]] || die stack "STACK_TIMEOUT must be a number of seconds"
   [[ "$STACK_STOP_TIMEOUT" =~ ^[0-9]+$ ]] || die stack "STACK_STOP_TIMEOUT must be a number of seconds"
 }

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Redis: reuse whatever already answers PING on 127.0.0.1:$REDIS_PORT (e.g. the machine's
-# own Redis); otherwise start a throw-away redis-server (no persistence). `down` only stops a
-# Redis that the stack started (the one recorded in <stack>/redis/redis.pid).
+# own Redis); otherwise start a throw-away redis-server (no persistence, unless
+# REDIS_APPENDONLY=yes: then an append-only file in <stack>/redis keeps the data across down/up,
+# as a production Redis under BullMQ would). `down` only stops a Redis that the stack started
+# (the one recorded in <stack>/redis/redis.pid).
 
 REDIS_DIR="$STACK_DIR/redis"
 REDIS_PIDFILE="$REDIS_DIR/redis.pid"
@@ -40,7 +42,7 @@ redis_up() {
 
   info redis "starting redis-server on 127.0.0.1:$REDIS_PORT (log: $REDIS_LOG)"
   rm -f "$REDIS_PIDFILE"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly "$REDIS_APPENDONLY" \
     --dir "$REDIS_DIR" --daemonize yes --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_LOG" 9>&- ||
     die redis "redis-server failed to start; see $REDIS_LOG"
 

@@ -6,18 +6,22 @@ import {
 } from '@denyscope/clickhouse';
 import { stackEnv } from './stack-env.js';
 
-export function connectionFor(database: string) {
-  return { url: stackEnv.CLICKHOUSE_URL, database, user: 'default', password: '' };
+/** `url`: the ClickHouse of another stack than the shared one (e.g. a private stack's). */
+export function connectionFor(database: string, url = stackEnv.CLICKHOUSE_URL) {
+  return { url, database, user: 'default', password: '' };
 }
 
 /** A fresh, migrated database for one test, and a client bound to it. */
-export async function migratedDatabase(database: string): Promise<ClickHouseClient> {
-  await migrate(connectionFor(database), { retentionDays: 30 });
-  return createClickHouseClient(connectionFor(database));
+export async function migratedDatabase(
+  database: string,
+  url = stackEnv.CLICKHOUSE_URL,
+): Promise<ClickHouseClient> {
+  await migrate(connectionFor(database, url), { retentionDays: 30 });
+  return createClickHouseClient(connectionFor(database, url));
 }
 
-export async function dropDatabase(database: string): Promise<void> {
-  const client = createClickHouseClient(connectionFor(database), { database: null });
+export async function dropDatabase(database: string, url = stackEnv.CLICKHOUSE_URL): Promise<void> {
+  const client = createClickHouseClient(connectionFor(database, url), { database: null });
   try {
     await client.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` });
   } finally {

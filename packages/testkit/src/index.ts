@@ -1,5 +1,5 @@
 export { testNames } from './random-names.js';
-export { stackEnv } from './stack-env.js';
+export { stackEnv, stackEndpoints, type StackEndpoints, type StackSettings } from './stack-env.js';
 export { waitFor } from './wait-for.js';
 export {
   generateEvents,
@@ -17,7 +17,14 @@ export {
 } from './kafka.js';
 export { connectionFor, migratedDatabase, dropDatabase, rows } from './clickhouse.js';
 export { startService, type ServiceProcess } from './ingest-process.js';
-export { stack } from './stack-control.js';
+export { startReceiver, type Answer, type Delivery, type Receiver } from './http-receiver.js';
+export {
+  stack,
+  privateStack,
+  type PrivateStack,
+  type StackOptions,
+  type StackPart,
+} from './stack-control.js';
 export {
   idEnumerationSequential,
   idEnumerationRandom,

@@ -13,9 +13,16 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `denyscope <command>` as a real child process against the local stack. */
-export function startService(command: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [CLI, command], {
+/**
+ * Runs `denyscope <command>` as a real child process against the local stack. `nodeArgs`: Node.js
+ * flags to run it with, e.g. ingest's deployed heap limit (`INGEST_NODE_ARGS`).
+ */
+export function startService(
+  command: string,
+  env: Record<string, string>,
+  { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {},
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, command], {
     env: { ...process.env, ...stackEnv, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,10 +2,11 @@ import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafk
 import { stackEnv } from './stack-env.js';
 import { waitFor } from './wait-for.js';
 
-export function testKafka(): Kafka {
+/** `brokers`: the Kafka of another stack than the shared one (e.g. a private stack's). */
+export function testKafka(brokers = stackEnv.KAFKA_BROKERS): Kafka {
   return new Kafka({
     clientId: 'denyscope-test',
-    brokers: stackEnv.KAFKA_BROKERS.split(','),
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   });
 }

@@ -1,7 +1,9 @@
 import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq';
+import { notificationJobId } from '@denyscope/alerts';
 import type { Logger } from '@denyscope/telemetry';
 import { InvalidNotificationError } from './errors.js';
 import { sinkJobId } from './job-ids.js';
+import { NOT_FINISHED, waitForPredecessor, type JobStateOf } from './ordering.js';
 import { chooseSinks } from './routing.js';
 import { SINK_BACKOFF_TYPE } from './retry-delay.js';
 import type { NotifierConfig, SinkId } from './sinks/sink.js';
@@ -32,10 +34,12 @@ export function createDispatchProcessor(deps: {
   config: NotifierConfig;
   queues: ReadonlyMap<SinkId, Queue>;
   log: Logger;
-}): (job: Job) => Promise<SinkId[]> {
+  /** The state of a job of the alerts queue ('unknown' when it does not exist). */
+  alertJobState: JobStateOf;
+}): (job: Job, token?: string) => Promise<SinkId[]> {
   const { config, queues, log } = deps;
   const options = sinkJobOptions(config);
-  return async (job) => {
+  return async (job, token) => {
     let notification;
     try {
       notification = parseNotification(job.data);
@@ -45,6 +49,13 @@ export function createDispatchProcessor(deps: {
       throw new UnrecoverableError(error.message);
     }
     const { alert, transition, version } = notification;
+    // Version n is dispatched after version n - 1 (see ordering.ts); none for a muted change.
+    if (version > 1) {
+      const previous = notificationJobId({ alert, version: version - 1 });
+      const state = await deps.alertJobState(previous);
+      log.debug({ alertId: alert.alert_id, version, previous, state }, 'previous state change');
+      await waitForPredecessor(job, token, { state, pending: NOT_FINISHED });
+    }
     const targets = chooseSinks(alert, config.sinks).flatMap((id) => {
       const queue = queues.get(id);
       return queue === undefined ? [] : [{ id, queue }];

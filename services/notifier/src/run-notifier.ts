@@ -48,22 +48,34 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
     queue.on('error', onError('queue', name));
     queues.set(id, queue);
     const ledger = createDeliveryLedger(() => queue.client, prefix);
-    const worker = new Worker(name, createDeliveryProcessor(id, sink, ledger, log), {
-      connection: workerConnection,
-      prefix,
-      concurrency: settings.concurrency,
-      settings: {
-        backoffStrategy: (attemptsMade, _type, error) =>
-          retryDelayMs(attemptsMade, settings.backoffMs, error),
+    const worker = new Worker(
+      name,
+      createDeliveryProcessor(id, sink, ledger, log, (jobId) => queue.getJobState(jobId)),
+      {
+        connection: workerConnection,
+        prefix,
+        concurrency: settings.concurrency,
+        settings: {
+          backoffStrategy: (attemptsMade, _type, error) =>
+            retryDelayMs(attemptsMade, settings.backoffMs, error),
+        },
       },
-    });
+    );
     worker.on('error', onError('worker', name));
     sinkWorkers.push(worker);
   }
 
+  // Only read: the dispatcher looks up the previous state change of an incident (ordering.ts).
+  const alertsQueue = new Queue(QUEUES.alerts, { connection: queueConnection, prefix });
+  alertsQueue.on('error', onError('queue', QUEUES.alerts));
   const dispatcher = new Worker(
     QUEUES.alerts,
-    createDispatchProcessor({ config: settings, queues, log }),
+    createDispatchProcessor({
+      config: settings,
+      queues,
+      log,
+      alertJobState: (jobId) => alertsQueue.getJobState(jobId),
+    }),
     { connection: workerConnection, prefix, concurrency: settings.concurrency },
   );
   dispatcher.on('error', onError('worker', QUEUES.alerts));
@@ -75,7 +87,7 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
       // Order matters: the dispatcher adds to the sink queues, so it stops before they close.
       await dispatcher.close();
       await Promise.all(sinkWorkers.map((worker) => worker.close()));
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await Promise.all([...queues.values(), alertsQueue].map((queue) => queue.close()));
       log.info({}, 'notifier stopped');
     })();
     return stopping;
@@ -85,7 +97,7 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
     await Promise.all([
       dispatcher.waitUntilReady(),
       ...sinkWorkers.map((worker) => worker.waitUntilReady()),
-      ...[...queues.values()].map((queue) => queue.waitUntilReady()),
+      ...[...queues.values(), alertsQueue].map((queue) => queue.waitUntilReady()),
     ]);
   } catch (error) {
     await stop();

@@ -2,6 +2,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '@denyscope/telemetry';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import { InvalidNotificationError, isRetriable, SinkHttpError } from './errors.js';
+import { sinkJobId } from './job-ids.js';
+import { NOT_STARTED_OR_RUNNING, waitForPredecessor, type JobStateOf } from './ordering.js';
 import type { Sink, SinkId } from './sinks/sink.js';
 import { parseNotification } from './validate.js';
 
@@ -15,8 +17,10 @@ export function createDeliveryProcessor(
   sink: Sink,
   ledger: DeliveryLedger,
   log: Logger,
-): (job: Job) => Promise<void> {
-  return async (job) => {
+  /** The state of a job of this sink's queue ('unknown' when it does not exist). */
+  sinkJobState: JobStateOf,
+): (job: Job, token?: string) => Promise<void> {
+  return async (job, token) => {
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
     let notification;
@@ -39,6 +43,15 @@ export function createDeliveryProcessor(
       attempt,
       attempts,
     };
+    // Version n waits while version n - 1 is still to run or running on this sink (see
+    // ordering.ts). Not while it waits out a retry delay: a trigger that keeps failing must not
+    // hold back the resolve after it, and the ledger then skips it (see "Ordering" in the docs).
+    if (notification.version > 1) {
+      const state = await sinkJobState(
+        sinkJobId({ alert: notification.alert, version: notification.version - 1 }, id),
+      );
+      await waitForPredecessor(job, token, { state, pending: NOT_STARTED_OR_RUNNING });
+    }
     const latest = await ledger.latest(id, fields.alertId);
     if (latest >= notification.version) {
       log.info({ ...fields, latest }, 'superseded by a newer notification; skipped');

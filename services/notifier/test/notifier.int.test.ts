@@ -1,6 +1,7 @@
+import { Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Severity } from '@denyscope/alerts';
-import { waitFor } from '@denyscope/testkit';
+import { notificationJobId, QUEUES, type Severity } from '@denyscope/alerts';
+import { stackEnv, waitFor } from '@denyscope/testkit';
 import { sinkJobId, WEBHOOK_HEADERS, type SinkId } from '../src/index.js';
 import { notificationFixture } from './fixtures.js';
 import { notifierSetup, type NotifierSetup } from './notifier-setup.js';
@@ -312,4 +313,58 @@ describe('notifier (BullMQ, real Redis)', () => {
     expect(w.pagerduty.accepted).toHaveLength(0);
     expect(w.pagerduty.requests.length).toBeGreaterThan(0); // it is being called, just slowly
   }, 20_000);
+
+  // Found by the chaos suite (docs/chaos.md, Redis down): when Redis goes away just after a
+  // worker took a job, the job stays 'active' until the stalled-job check frees it, 30–90 s later.
+  // The incident's next state change must wait for it, not go out first and get the held one
+  // skipped as superseded (an 'opened' nobody would ever see).
+  it('keeps an incident in order when an older state change is held up', async () => {
+    const w = await createWorld();
+    const webhookTransitions = (alertId: string) =>
+      w.webhook.accepted
+        .filter((d) => (d.body as { alert_id: string }).alert_id === alertId)
+        .map((d) => d.headers[WEBHOOK_HEADERS.transition.toLowerCase()]);
+    // Held before dispatch: A's 'opened' still waits in the alerts queue when 'escalated' comes.
+    const a1 = notificationFixture('opened', 1, { alert_id: 'id-enumeration-held-a' });
+    const a2 = notificationFixture('escalated', 2, {
+      alert_id: 'id-enumeration-held-a',
+      severity: 'critical',
+    });
+    await w.setup
+      .queue(QUEUES.alerts)
+      .add('alert', a1, { jobId: notificationJobId(a1), delay: 1_500 });
+    await w.setup.add(a2);
+    // Held at a sink: another worker took B's 'opened' off the webhook queue and sits on it.
+    const b1 = notificationFixture('opened', 1, { alert_id: 'id-enumeration-held-b' });
+    const b2 = notificationFixture('resolved', 2, { alert_id: 'id-enumeration-held-b' });
+    await w.setup.sinkQueue('webhook').add('deliver', b1, { jobId: sinkJobId(b1, 'webhook') });
+    const holder = new Worker(QUEUES.sink('webhook'), null, {
+      connection: { url: stackEnv.REDIS_URL },
+      prefix: w.setup.prefix,
+      autorun: false,
+    });
+    const held = await holder.getNextJob('holder');
+    expect(held?.id).toBe(sinkJobId(b1, 'webhook'));
+    await w.setup.add(b2);
+
+    await w.setup.start();
+    await waitFor(
+      "A's two state changes",
+      () => Promise.resolve(webhookTransitions(a1.alert.alert_id)),
+      (t) => t.length === 2,
+      { timeoutMs: 10_000 },
+    );
+    expect(webhookTransitions(a1.alert.alert_id)).toEqual(['opened', 'escalated']);
+    expect(webhookTransitions(b1.alert.alert_id), "B's resolve waits").toEqual([]);
+
+    await held?.moveToWait('holder');
+    await holder.close();
+    await waitFor(
+      "B's two state changes",
+      () => Promise.resolve(webhookTransitions(b1.alert.alert_id)),
+      (t) => t.length === 2,
+      { timeoutMs: 10_000 },
+    );
+    expect(webhookTransitions(b1.alert.alert_id)).toEqual(['opened', 'resolved']);
+  }, 30_000);
 });
