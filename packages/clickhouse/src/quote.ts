@@ -12,9 +12,9 @@ export function quoteIdentifier(name: string): string {
   return `\`${name}\``;
 }
 
-const ESCAPES: Record<string, string> = {
+/** Backslash escapes ClickHouse reads in string literals and in TabSeparated fields alike. */
+export const BACKSLASH_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
-  "'": "\\'",
   '\0': '\\0',
   '\b': '\\b',
   '\f': '\\f',
@@ -22,6 +22,8 @@ const ESCAPES: Record<string, string> = {
   '\n': '\\n',
   '\t': '\\t',
 };
+
+const ESCAPES: Readonly<Record<string, string>> = { ...BACKSLASH_ESCAPES, "'": "\\'" };
 
 /**
  * Turns any string into a ClickHouse single-quoted string literal that parses back to exactly the

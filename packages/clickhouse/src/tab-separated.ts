@@ -1,33 +1,25 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouseClient } from './client.js';
+import { BACKSLASH_ESCAPES } from './quote.js';
 
-// Bulk inserts travel as TabSeparated: ClickHouse parses it several times faster than
-// JSONEachRow, the body is about a third of the size (no field names, no quotes), and building it
-// costs the client less than JSON.stringify per row. ClickHouse and the ingest process share the
-// same small machines, so both sides count.
+// Bulk inserts travel as TabSeparated: the body is about a third of JSONEachRow's (no field
+// names, no quotes), building it costs the client less than JSON.stringify per row (33 vs 80 ms for
+// 70k request_totals rows), and ClickHouse's TSV reader does less work than its JSON one.
+// ClickHouse and the ingest process often share a small machine, so both sides count.
 
-const ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\0': '\\0',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\r': '\\r',
-  '\n': '\\n',
-  '\t': '\\t',
-};
 const NEEDS_ESCAPE = /[\\\0\b\f\r\n\t]/;
 const ESCAPABLE = /[\\\0\b\f\r\n\t]/g;
 
 /**
  * One TabSeparated field that ClickHouse reads back as exactly the same characters (checked
- * against a real server in test/tab-separated.int.test.ts). Lone UTF-16 surrogates cannot be
+ * against a real server in test/clickhouse.int.test.ts). Lone UTF-16 surrogates cannot be
  * sent as UTF-8 and become U+FFFD, as they would in any encoding of the body.
  */
 export function tabSeparatedString(value: string): string {
   const wellFormed = value.isWellFormed() ? value : value.toWellFormed();
   return NEEDS_ESCAPE.test(wellFormed)
-    ? wellFormed.replace(ESCAPABLE, (ch) => ESCAPES[ch] ?? ch)
+    ? wellFormed.replace(ESCAPABLE, (ch) => BACKSLASH_ESCAPES[ch] ?? ch)
     : wellFormed;
 }
 

@@ -4,6 +4,7 @@ import {
   createIdClassifier,
   parseEvent,
   scanCountable,
+  type CountableEvent,
   type IdClassifier,
   type ParseOptions,
   type ScanOptions,
@@ -246,18 +247,7 @@ export class IngestService {
     // builds the full event or the dead-letter reason.
     const countable = value === null ? undefined : scanCountable(value, this.scanOptions);
     if (countable !== undefined) {
-      if (countable.ts > progress.maxEventTs) progress.maxEventTs = countable.ts;
-      if (skipThrough === null || BigInt(message.offset) > skipThrough) {
-        progress.totals.add(
-          message.offset,
-          countable.ts,
-          countable.env,
-          countable.keyId ?? '',
-          countable.accountId ?? '',
-          countable.status,
-          false,
-        );
-      }
+      this.count(progress, message.offset, skipThrough, countable, false);
       return;
     }
 
@@ -280,20 +270,26 @@ export class IngestService {
     }
 
     const event = parsed.event;
-    if (event.ts > progress.maxEventTs) progress.maxEventTs = event.ts;
-    if (skipThrough === null || BigInt(message.offset) > skipThrough) {
-      progress.totals.add(
-        message.offset,
-        event.ts,
-        event.env,
-        event.keyId ?? '',
-        event.accountId ?? '',
-        event.status,
-        event.isDenial,
-      );
-    }
+    this.count(progress, message.offset, skipThrough, event, event.isDenial);
     if (event.isDenial) pending.denials.push(denialRow(event, this.classifier));
     else if (isForeignAccess(event)) pending.foreignAccess.push(denialRow(event, this.classifier));
+  }
+
+  /**
+   * Counts a valid event in its partition's request tallies, unless an earlier owner already
+   * counted its offset (skipThrough, after a crash), and advances the partition's event time.
+   */
+  private count(
+    progress: PartitionProgress,
+    offset: string,
+    skipThrough: bigint | null,
+    event: CountableEvent,
+    denied: boolean,
+  ): void {
+    if (event.ts > progress.maxEventTs) progress.maxEventTs = event.ts;
+    if (skipThrough !== null && BigInt(offset) <= skipThrough) return;
+    const { ts, env, keyId, accountId, status } = event;
+    progress.totals.add(offset, ts, env, keyId ?? '', accountId ?? '', status, denied);
   }
 
   private flushOnTimer(): void {
