@@ -3,9 +3,33 @@ import type { DeadLetter } from './pending-batch.js';
 
 // What is kept of a message the dead-letter topic itself refuses as too large.
 const TRUNCATED_BYTES = 65_536;
+// Bytes of message values per produce request. A flush may carry up to INGEST_MAX_BUFFER_BYTES of
+// dead letters (a flood of bad input); as one request that is refused by the broker's request
+// and topic limits and then crawled through one message per round trip (found by the chaos
+// suite: flushes longer than the session timeout, the member expelled, letters sent twice).
+const REQUEST_BYTES = 1_048_576;
 
 function isMessageTooLarge(error: unknown): boolean {
   return (error as { type?: unknown } | null)?.type === 'MESSAGE_TOO_LARGE';
+}
+
+/** Consecutive runs of messages whose values add up to at most `maxBytes` (or one larger message). */
+export function chunks(messages: readonly Message[], maxBytes: number): Message[][] {
+  const result: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = (message.value as Buffer | null)?.length ?? 0;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
 }
 
 /**
@@ -22,11 +46,14 @@ export class DeadLetterProducer {
     if (letters.length === 0) return;
     const failedAt = new Date().toISOString();
     const messages = letters.map((letter) => this.toMessage(letter, failedAt));
-    try {
-      await this.producer.send({ topic: this.topic, acks: -1, messages });
-    } catch (error) {
-      if (!isMessageTooLarge(error)) throw error;
-      await this.sendOneByOne(messages);
+    // In order, one request at a time: a retry after a failure resends from the failed chunk on.
+    for (const chunk of chunks(messages, REQUEST_BYTES)) {
+      try {
+        await this.producer.send({ topic: this.topic, acks: -1, messages: chunk });
+      } catch (error) {
+        if (!isMessageTooLarge(error)) throw error;
+        await this.sendOneByOne(chunk);
+      }
     }
   }
 

@@ -43,7 +43,8 @@ export interface IngestServiceDeps {
 /** Coarse class of a dead-letter reason, for metrics (the reason itself is free text). */
 export function reasonKindOf(reason: string): DeadLetterReasonKind {
   if (reason.startsWith('invalid UTF-8')) return 'utf8';
-  if (reason.startsWith('invalid JSON') || reason.startsWith('not a JSON object')) return 'json';
+  if (reason.startsWith('invalid JSON') || reason.startsWith('expected a JSON object'))
+    return 'json';
   if (reason.startsWith('message too large') || reason.startsWith('empty message')) return 'size';
   return 'schema';
 }
@@ -58,6 +59,8 @@ export function reasonKindOf(reason: string): DeadLetterReasonKind {
 export class IngestService {
   private pending = new PendingBatch();
   private flushing: Promise<void> | null = null;
+  /** Message bytes of the batch being flushed (0 when none). */
+  private flushingBytes = 0;
   private stalled = false;
   private stopping = false;
   private readonly stopController = new AbortController();
@@ -186,15 +189,18 @@ export class IngestService {
     this.deps.metrics.addEvents(taken);
 
     const limits = this.deps.config.ingest;
+    // The batch being flushed counts against the buffer limit too: memory holds both.
     while (
       this.pending.messages >= limits.batchMaxRows ||
-      this.pending.bytes >= limits.maxBufferBytes
+      this.pending.bytes + this.flushingBytes >= limits.maxBufferBytes
     ) {
       if (this.stalled || this.stopping || this.failed !== null) return;
       if (this.flushing) {
         // Wait for the previous flush (backpressure), but not through a stall: then consumption
-        // is paused and this batch returns so kafkajs keeps the group membership alive.
+        // is paused and this batch returns so kafkajs keeps the group membership alive. A slow
+        // flush must not cost the partitions: heartbeat while waiting.
         await Promise.race([this.flushing.catch(() => undefined), sleep(100)]);
+        await payload.heartbeat();
         continue;
       }
       void this.startFlush().catch(() => undefined);
@@ -303,9 +309,13 @@ export class IngestService {
     const batch = this.pending;
     this.pending = new PendingBatch();
     const flushing = this.flush(batch).finally(() => {
-      if (this.flushing === flushing) this.flushing = null;
+      if (this.flushing === flushing) {
+        this.flushing = null;
+        this.flushingBytes = 0;
+      }
     });
     this.flushing = flushing;
+    this.flushingBytes = batch.bytes;
     return flushing;
   }
 
