@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { CHAOS_ENDPOINTS, CHAOS_STACK_SETTINGS } from './tests/chaos/support/stack-settings.js';
 
-// Two projects, one command (`vitest run` runs both): unit tests need no services; integration
-// tests talk to the real local stack (`npm run stack:up`) and run one file at a time, because some
-// of them stop and restart shared parts of the stack.
+// Three projects, one command (`vitest run` runs them all): unit tests need no services;
+// integration tests talk to the real local stack (`npm run stack:up`) and run one file at a time,
+// because some of them stop and restart shared parts of the stack; chaos scenarios
+// (docs/chaos.md) start a private stack on other ports and kill, stop and flood it.
 export default defineConfig({
   test: {
     projects: [
@@ -14,8 +16,9 @@ export default defineConfig({
             'services/*/src/**/*.test.ts',
             'packages/*/test/**/*.test.ts',
             'services/*/test/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.cluster.test.ts', '**/node_modules/**'],
         },
       },
       {
@@ -25,6 +28,20 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          include: ['tests/chaos/**/*.chaos.test.ts'],
+          // Starts the private stack (.stack-chaos/) first and stops it at the end.
+          globalSetup: ['tests/chaos/support/global-setup.ts'],
+          // Anything that reads the stack's settings from the environment (the testkit's
+          // stackEnv and stack()) reaches the private stack, never the shared one.
+          env: { ...CHAOS_STACK_SETTINGS, ...CHAOS_ENDPOINTS },
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -1,5 +1,6 @@
-// Runs both vitest projects and ends with one plain summary line ("N passed, N failed"), which
-// CI and people can read without parsing vitest's coloured report. Exit code: vitest's.
+// Runs the vitest projects (all of them: unit, int and chaos, unless `--project` names some) and
+// ends with one plain summary line ("N passed, N failed"), which CI and people can read without
+// parsing vitest's coloured report. Exit code: vitest's.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
