@@ -23,7 +23,7 @@ const SERVICES: readonly {
   nodeArgs?: readonly string[];
 }[] = [
   // A bounded heap keeps ingest's RSS flat under load: without it V8 lets old-space garbage grow
-  // to several times the live set (about 65 MB) before collecting. See docs/scale-out.md.
+  // to several times the live set (about 65 MB) before collecting. See ingest's node-args.ts.
   { name: 'ingest', command: 'ingest', optional: false, nodeArgs: INGEST_NODE_ARGS },
   { name: 'detector', command: 'detect', optional: false },
   { name: 'notifier', command: 'notify', optional: false },
