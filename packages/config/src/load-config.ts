@@ -44,6 +44,12 @@ export interface Config {
     allowedLatenessMs: number;
     /** An incident with no new evidence for this long is resolved. */
     resolveAfterMs: number;
+    /**
+     * After a gap in evaluation (detector down, Redis down, a slow tick), the windows that closed
+     * meanwhile are evaluated in steps of `stepMs` of event time, over at most the last `maxMs`
+     * (0: never), at most `maxStepsPerTick` evaluations per tick.
+     */
+    catchUp: { stepMs: number; maxMs: number; maxStepsPerTick: number };
     /** Optional YAML or JSON file of per-rule settings (validated by the detector). */
     rulesFile: string | undefined;
   };
@@ -161,6 +167,11 @@ export function loadConfig(env: Env = process.env): Config {
       intervalMs: parsed.DETECT_INTERVAL_MS,
       allowedLatenessMs: parsed.DETECT_ALLOWED_LATENESS_MS,
       resolveAfterMs: parsed.DETECT_RESOLVE_AFTER_MS,
+      catchUp: {
+        stepMs: parsed.DETECT_CATCHUP_STEP_MS,
+        maxMs: parsed.DETECT_CATCHUP_MAX_MS,
+        maxStepsPerTick: parsed.DETECT_CATCHUP_STEPS_PER_TICK,
+      },
       rulesFile: parsed.RULES_FILE,
     },
     logLevel: parsed.LOG_LEVEL,

@@ -19,11 +19,15 @@ export interface IncidentStore {
   listFiring(): Promise<IncidentState[]>;
   save(state: IncidentState): Promise<void>;
   activeMute(rule: RuleId, subjectKey: string, at: Date): Promise<Mute | null>;
+  /** The watermark of the last evaluation whose state was saved (null before the first). */
+  lastEvaluated(): Promise<Date | null>;
+  saveLastEvaluated(watermark: Date): Promise<void>;
 }
 
 export class MemoryIncidentStore implements IncidentStore {
   private readonly incidents = new Map<string, IncidentState>();
   private readonly mutes = new Map<string, Mute>();
+  private evaluated: Date | null = null;
 
   get(rule: RuleId, subjectKey: string): Promise<IncidentState | null> {
     return Promise.resolve(this.incidents.get(`${rule}\n${subjectKey}`) ?? null);
@@ -45,5 +49,14 @@ export class MemoryIncidentStore implements IncidentStore {
   activeMute(rule: RuleId, subjectKey: string, at: Date): Promise<Mute | null> {
     const mute = this.mutes.get(`${rule}\n${subjectKey}`);
     return Promise.resolve(mute && new Date(mute.until) > at ? mute : null);
+  }
+
+  lastEvaluated(): Promise<Date | null> {
+    return Promise.resolve(this.evaluated);
+  }
+
+  saveLastEvaluated(watermark: Date): Promise<void> {
+    this.evaluated = watermark;
+    return Promise.resolve();
   }
 }

@@ -10,6 +10,7 @@ import type { IncidentStore, Mute } from './incident-store.js';
  *   <prefix>:incidents:firing            set of <rule>|<subject>
  *   <prefix>:mute:<rule>|<subject>       JSON Mute, expiring with the mute
  *   <prefix>:ack:<alert_id>              JSON acknowledgement
+ *   <prefix>:detector:evaluated          last evaluated watermark, epoch milliseconds
  */
 export class RedisIncidentStore implements IncidentStore {
   constructor(
@@ -83,5 +84,15 @@ export class RedisIncidentStore implements IncidentStore {
     if (text === null) return null;
     const mute = JSON.parse(text) as Mute;
     return new Date(mute.until) > at ? mute : null;
+  }
+
+  async lastEvaluated(): Promise<Date | null> {
+    const text = await this.redis.get(`${this.prefix}:detector:evaluated`);
+    const ms = text === null ? NaN : Number(text);
+    return Number.isFinite(ms) ? new Date(ms) : null;
+  }
+
+  async saveLastEvaluated(watermark: Date): Promise<void> {
+    await this.redis.set(`${this.prefix}:detector:evaluated`, String(watermark.getTime()));
   }
 }

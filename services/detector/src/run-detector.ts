@@ -8,12 +8,21 @@ import { Redis } from 'ioredis';
 import { AlertsQueueOutput } from './alerts-queue-output.js';
 import { AlertsTableOutput } from './alerts-table.js';
 import { queryRunner } from './clickhouse-query.js';
-import { evaluateAt } from './evaluation.js';
 import { IncidentManager } from './incident-manager.js';
 import { RedisIncidentStore } from './redis-incident-store.js';
-import { readWatermark } from './watermark.js';
+import { runTick } from './tick.js';
+import { readFirstEvidence, readWatermark } from './watermark.js';
 
 const SCHEDULER_ID = 'detect-tick';
+
+/**
+ * How soon a tick whose detector died is given to another instance. The detect queue runs one
+ * job at a time cluster-wide, so a killed tick blocks every evaluation until BullMQ's stalled-job
+ * check finds its lock expired: with BullMQ's defaults (30 s lock, checked every 30 s) that took
+ * 30–90 s (docs/chaos.md, finding 5). A live worker renews its lock every half lockDuration on a
+ * timer, so a long evaluation keeps its lock; only an event loop blocked for 10 s would lose it.
+ */
+const TICK_LOCK = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
 
 export interface RunningDetector {
   stop(): Promise<void>;
@@ -23,7 +32,8 @@ export interface RunningDetector {
  * The detector service. Every instance upserts the same BullMQ job scheduler (one tick every
  * DETECT_INTERVAL_MS cluster-wide, however many instances run) and runs a worker on the detect
  * queue with a global concurrency of 1, so evaluations never overlap. A tick reads the watermark,
- * runs the rules and applies the incident transitions (see evaluateAt).
+ * runs the rules and applies the incident transitions (see runTick and evaluateAt), first walking
+ * any windows that closed while nothing was evaluated (catch-up.ts).
  */
 export async function runDetector(
   config: Config,
@@ -70,13 +80,16 @@ export async function runDetector(
 
   const worker = new Worker(
     QUEUES.detect,
-    async () => {
-      const watermark = await readWatermark(deps.query, config.detector.allowedLatenessMs);
-      if (watermark === null) return { skipped: 'no events ingested yet' };
-      const transitions = await evaluateAt(deps, watermark);
-      return { watermark: watermark.toISOString(), transitions: transitions.length };
-    },
-    { connection: bullConnection(), prefix, concurrency: 1 },
+    () =>
+      runTick(
+        deps,
+        {
+          current: () => readWatermark(deps.query, config.detector.allowedLatenessMs),
+          firstEvidence: (notBefore) => readFirstEvidence(deps.query, notBefore),
+        },
+        config.detector.catchUp,
+      ),
+    { connection: bullConnection(), prefix, concurrency: 1, ...TICK_LOCK },
   );
   worker.on('error', (error) => log.error({ err: error }, 'detect worker error'));
   worker.on('failed', (job, error) =>
@@ -86,6 +99,7 @@ export async function runDetector(
     {
       intervalMs: config.detector.intervalMs,
       lateness: config.detector.allowedLatenessMs,
+      catchUp: config.detector.catchUp,
       prefix,
     },
     'detector running',

@@ -1,3 +1,4 @@
+import { quoteUInt } from '@denyscope/clickhouse';
 import type { EvaluationContext } from '@denyscope/detections';
 
 /**
@@ -14,4 +15,26 @@ export async function readWatermark(
   );
   if (row === undefined || Number(row.n) === 0) return null;
   return new Date(Number(row.t) * 1000 - allowedLatenessMs);
+}
+
+/**
+ * The event time of the oldest row any rule can find evidence in (denials, foreign_access) at or
+ * after `notBefore`; null when there is none. The first tick ever (no evaluated watermark saved
+ * yet) starts its catch-up there, so that what was ingested before the detector first ran is
+ * evaluated too, not only the windows that end at the watermark of that first tick.
+ */
+export async function readFirstEvidence(
+  query: EvaluationContext['query'],
+  notBefore: Date,
+): Promise<Date | null> {
+  const since = `toDateTime(${quoteUInt(Math.floor(notBefore.getTime() / 1000))})`;
+  let first: number | null = null;
+  for (const table of ['denials', 'foreign_access']) {
+    const [row] = await query<{ t: number | string; n: number | string }>(
+      `SELECT toUnixTimestamp(min(event_time)) AS t, count() AS n FROM ${table} WHERE event_time >= ${since}`,
+    );
+    if (row === undefined || Number(row.n) === 0) continue;
+    first = Math.min(first ?? Infinity, Number(row.t) * 1000);
+  }
+  return first === null ? null : new Date(first);
 }

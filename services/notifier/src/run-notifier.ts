@@ -10,6 +10,14 @@ import { createDeliveryProcessor } from './sink-worker.js';
 import { createSinks } from './sinks/index.js';
 import type { SinkId } from './sinks/sink.js';
 
+/**
+ * How soon a job whose notifier died (a delivery cut mid-request) runs again on a live instance:
+ * when its lock expires, found by the stalled-job check. BullMQ's defaults (30 s lock, checked
+ * every 30 s) made that 30–90 s (docs/chaos.md, finding 5). A live worker renews its locks every
+ * half lockDuration on a timer, so a slow endpoint (up to NOTIFY_HTTP_TIMEOUT_MS) keeps its lock.
+ */
+const JOB_LOCK = { lockDuration: 15_000, stalledInterval: 5_000 } as const;
+
 export interface RunningNotifier {
   /** Stops taking jobs, lets running deliveries finish, then closes queues and connections. */
   stop(): Promise<void>;
@@ -55,6 +63,7 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
         connection: workerConnection,
         prefix,
         concurrency: settings.concurrency,
+        ...JOB_LOCK,
         settings: {
           backoffStrategy: (attemptsMade, _type, error) =>
             retryDelayMs(attemptsMade, settings.backoffMs, error),
@@ -76,7 +85,7 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
       log,
       alertJobState: (jobId) => alertsQueue.getJobState(jobId),
     }),
-    { connection: workerConnection, prefix, concurrency: settings.concurrency },
+    { connection: workerConnection, prefix, concurrency: settings.concurrency, ...JOB_LOCK },
   );
   dispatcher.on('error', onError('worker', QUEUES.alerts));
 

@@ -205,13 +205,10 @@ export async function failedJobs(prefix: string): Promise<number> {
 
 /**
  * Waits until the detector finished an evaluation that started after `sinceMs`: after a fault
- * that stopped its ticks (a restart waits up to 90 s for BullMQ to free the killed tick, the
- * detect queue's global concurrency being 1; Redis down stops every tick).
- *
- * The scenarios wait for this before they go on producing, because the detector evaluates only
- * at the current watermark and never catches up on the windows that closed while it was not
- * evaluating (see docs/chaos.md, "What it found"). At the suite's event-time speed (15–50× real
- * time) a 60 s gap would skip 15 minutes of event time, and attacks in it.
+ * that stopped its ticks (a restarted detector waits up to lock + stalled check, 10 + 5 s, for
+ * BullMQ to free the killed tick, the detect queue's global concurrency being 1; Redis down stops
+ * every tick). The scenarios measure that blind time; the stream does not wait for it, since the
+ * detector walks the windows that closed meanwhile (catch-up, docs/chaos.md findings 5 and 9).
  */
 export async function waitDetectorEvaluating(
   pipeline: Pipeline,
