@@ -15,35 +15,16 @@ import { configOrExit } from './shared.js';
 const BIN = fileURLToPath(new URL('../../bin/denyscope.js', import.meta.url));
 const STACK = fileURLToPath(new URL('../../../../infra/stack/stack.sh', import.meta.url));
 
-/** Long-running services in start order (stopped in reverse); `optional` ones only once built. */
-const SERVICES: readonly {
-  name: string;
-  command: string;
-  optional: boolean;
-  nodeArgs?: readonly string[];
-}[] = [
+/** Long-running services in start order (stopped in reverse). */
+const SERVICES: readonly { name: string; command: string; nodeArgs?: readonly string[] }[] = [
   // A bounded heap keeps ingest's RSS flat under load: without it V8 lets old-space garbage grow
   // to several times the live set (about 65 MB) before collecting. See ingest's node-args.ts.
-  { name: 'ingest', command: 'ingest', optional: false, nodeArgs: INGEST_NODE_ARGS },
-  { name: 'detector', command: 'detect', optional: false },
-  { name: 'notifier', command: 'notify', optional: false },
-  { name: 'api', command: 'api', optional: true },
-  { name: 'reporter', command: 'reporter', optional: true },
+  { name: 'ingest', command: 'ingest', nodeArgs: INGEST_NODE_ARGS },
+  { name: 'detector', command: 'detect' },
+  { name: 'notifier', command: 'notify' },
+  { name: 'api', command: 'api' },
+  { name: 'reporter', command: 'reporter' },
 ];
-
-/**
- * A command exists, its help does not say it is still a placeholder, and it can run as a service:
- * one with a required option (`report --account`) is a one-shot the supervisor would restart
- * forever.
- */
-function runsAsService(program: Command | null, name: string): boolean {
-  const command = program?.commands.find((c) => c.name() === name);
-  return (
-    command !== undefined &&
-    !command.helpInformation().includes('(being built)') &&
-    !command.options.some((option) => option.mandatory)
-  );
-}
 
 function describe(event: SupervisorEvent): string {
   switch (event.type) {
@@ -64,7 +45,7 @@ export function startCommand(): Command {
   return new Command('start')
     .description(
       'start the local stack (for endpoints not configured), apply migrations, then run ingest, ' +
-        'detect, notify (and api and the reporter once built) and, on the local stack, the ' +
+        'detect, notify, api and the reporter and, on the local stack, the ' +
         'traffic simulator, under one supervisor; Ctrl-C stops everything',
     )
     .option('--no-simulate', 'do not run the traffic simulator')
@@ -122,14 +103,8 @@ export function startCommand(): Command {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
 
-      // The CLI loads only the command it runs; the full program says which services exist.
-      const { buildProgram } = await import('../program.js');
-      const program = await buildProgram();
-      const running = { api: false, reporter: false, simulator: false };
+      const running = { api: true, reporter: true, simulator: false };
       for (const service of SERVICES) {
-        if (service.optional && !runsAsService(program, service.command)) continue;
-        if (service.name === 'api') running.api = true;
-        if (service.name === 'reporter') running.reporter = true;
         supervisor.start({
           name: service.name,
           command: process.execPath,
