@@ -108,6 +108,7 @@ export const envSchema = z.object({
     .default('denyscope'),
   DETECT_INTERVAL_MS: int(500, 3_600_000).default(2_000),
   DETECT_ALLOWED_LATENESS_MS: int(0, 3_600_000).default(2_000),
+  DETECT_PARTITION_WAIT_MS: int(0, 86_400_000).default(300_000),
   DETECT_RESOLVE_AFTER_MS: int(60_000, 86_400_000).default(900_000),
   DETECT_CATCHUP_STEP_MS: int(1_000, 3_600_000).default(60_000),
   DETECT_CATCHUP_MAX_MS: int(0, 7 * 86_400_000).default(6 * 3_600_000),

@@ -42,6 +42,11 @@ export interface Config {
     intervalMs: number;
     /** The watermark trails the newest ingested event time by this much (late events). */
     allowedLatenessMs: number;
+    /**
+     * The watermark waits for partitions still working through a backlog, but never falls more
+     * than this much event time behind the newest partition (0: never waits).
+     */
+    partitionWaitMs: number;
     /** An incident with no new evidence for this long is resolved. */
     resolveAfterMs: number;
     /**
@@ -166,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     detector: {
       intervalMs: parsed.DETECT_INTERVAL_MS,
       allowedLatenessMs: parsed.DETECT_ALLOWED_LATENESS_MS,
+      partitionWaitMs: parsed.DETECT_PARTITION_WAIT_MS,
       resolveAfterMs: parsed.DETECT_RESOLVE_AFTER_MS,
       catchUp: {
         stepMs: parsed.DETECT_CATCHUP_STEP_MS,

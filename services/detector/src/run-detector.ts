@@ -84,7 +84,11 @@ export async function runDetector(
       runTick(
         deps,
         {
-          current: () => readWatermark(deps.query, config.detector.allowedLatenessMs),
+          current: () =>
+            readWatermark(deps.query, {
+              allowedLatenessMs: config.detector.allowedLatenessMs,
+              maxWaitMs: config.detector.partitionWaitMs,
+            }),
           firstEvidence: (notBefore) => readFirstEvidence(deps.query, notBefore),
         },
         config.detector.catchUp,
@@ -99,6 +103,7 @@ export async function runDetector(
     {
       intervalMs: config.detector.intervalMs,
       lateness: config.detector.allowedLatenessMs,
+      partitionWaitMs: config.detector.partitionWaitMs,
       catchUp: config.detector.catchUp,
       prefix,
     },

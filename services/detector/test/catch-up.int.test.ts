@@ -91,7 +91,7 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
       log: createLogger({ service: 'test', level: 'silent' }),
     };
     const watermarks = {
-      current: () => readWatermark(query, 2_000),
+      current: () => readWatermark(query, { allowedLatenessMs: 2_000, maxWaitMs: 300_000 }),
       firstEvidence: (notBefore: Date) => readFirstEvidence(query, notBefore),
     };
     const ticks: TickResult[] = [];

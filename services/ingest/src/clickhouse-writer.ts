@@ -13,6 +13,8 @@ export interface WatermarkRow {
   partition: number;
   /** Unix seconds. */
   max_event_time: number;
+  /** Messages left in the partition after the batch (written_at takes the server's clock). */
+  lag: number;
 }
 
 // Column lists of each INSERT (TabSeparated names its columns; the rest take their defaults).
@@ -52,7 +54,7 @@ const TOTALS_COLUMNS = [
   'start_offset',
   'end_offset',
 ] as const satisfies readonly (keyof RequestTotalsRow)[];
-const WATERMARK_COLUMNS = ['topic', 'partition', 'max_event_time'] as const;
+const WATERMARK_COLUMNS = ['topic', 'partition', 'max_event_time', 'lag'] as const;
 
 /**
  * Writes a flushed batch to ClickHouse: one INSERT per table, TabSeparated (cheaper than

@@ -22,4 +22,15 @@ describe('PendingBatch', () => {
     expect(rows.every((row) => row.start_offset === '100' && row.end_offset === '103')).toBe(true);
     expect(rows.reduce((sum, row) => sum + row.requests, 0)).toBe(2);
   });
+
+  it('writes, per partition with valid events, its newest event time and the lag after it', () => {
+    const batch = new PendingBatch();
+    const busy = batch.progressOf('t', 0);
+    busy.maxEventTs = 1_764_300_000_999;
+    busy.lag = 1_500;
+    batch.progressOf('t', 1).lastOffset = '7'; // only dead letters: no event time to report
+    expect(batch.watermarkRows()).toEqual([
+      { topic: 't', partition: 0, max_event_time: 1_764_300_000, lag: 1_500 },
+    ]);
+  });
 });

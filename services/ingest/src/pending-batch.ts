@@ -19,6 +19,8 @@ export interface PartitionProgress {
   lastOffset: string;
   /** Newest event time (epoch ms) among its valid events; 0 when none. */
   maxEventTs: number;
+  /** Messages left in the partition after the last batch taken (Kafka's high watermark then). */
+  lag: number;
   totals: PartitionTotals;
 }
 
@@ -39,7 +41,14 @@ export class PendingBatch {
     const id = `${topic}:${partition}`;
     let progress = this.partitions.get(id);
     if (progress === undefined) {
-      progress = { topic, partition, lastOffset: '', maxEventTs: 0, totals: new PartitionTotals() };
+      progress = {
+        topic,
+        partition,
+        lastOffset: '',
+        maxEventTs: 0,
+        lag: 0,
+        totals: new PartitionTotals(),
+      };
       this.partitions.set(id, progress);
     }
     return progress;
@@ -58,12 +67,15 @@ export class PendingBatch {
     return rows;
   }
 
-  /** Rows of ingest_watermarks: per partition, the newest event time this batch delivers. */
-  watermarkRows(): { topic: string; partition: number; max_event_time: number }[] {
+  /**
+   * Rows of ingest_watermarks: per partition, the newest event time this batch delivers and how
+   * many messages the partition still held after it (the detector waits for lagging partitions).
+   */
+  watermarkRows(): { topic: string; partition: number; max_event_time: number; lag: number }[] {
     const rows = [];
-    for (const { topic, partition, maxEventTs } of this.partitions.values()) {
+    for (const { topic, partition, maxEventTs, lag } of this.partitions.values()) {
       if (maxEventTs > 0)
-        rows.push({ topic, partition, max_event_time: Math.floor(maxEventTs / 1000) });
+        rows.push({ topic, partition, max_event_time: Math.floor(maxEventTs / 1000), lag });
     }
     return rows;
   }

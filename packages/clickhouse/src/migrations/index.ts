@@ -3,6 +3,7 @@ import { denialsPerMinute } from './002-denials-per-minute.js';
 import { requestTotals } from './003-request-totals.js';
 import { detectionInputs } from './004-detection-inputs.js';
 import { alerts } from './005-alerts.js';
+import { partitionLag } from './006-partition-lag.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. A new one is a new file plus one line here. */
@@ -12,6 +13,7 @@ export const migrations: readonly Migration[] = [
   requestTotals,
   detectionInputs,
   alerts,
+  partitionLag,
 ];
 
 export type { Migration, MigrationContext } from './types.js';

@@ -205,3 +205,18 @@ CREATE TABLE IF NOT EXISTS `denyscope`.alerts_local ON CLUSTER `events` (
 
 CREATE TABLE IF NOT EXISTS `denyscope`.alerts ON CLUSTER `events` AS `denyscope`.alerts_local
     ENGINE = Distributed('events', 'denyscope', 'alerts_local', cityHash64(alert_id));
+
+-- 6 partition_lag
+ALTER TABLE `denyscope`.ingest_watermarks_local ON CLUSTER `events` ADD COLUMN lag UInt64 DEFAULT 0;
+
+DROP TABLE IF EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events`;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events` AS `denyscope`.ingest_watermarks_local
+    ENGINE = Distributed('events', 'denyscope', 'ingest_watermarks_local', cityHash64(topic, partition));
+
+ALTER TABLE `denyscope`.ingest_watermarks_local ON CLUSTER `events` ADD COLUMN written_at DateTime DEFAULT now();
+
+DROP TABLE IF EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events`;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events` AS `denyscope`.ingest_watermarks_local
+    ENGINE = Distributed('events', 'denyscope', 'ingest_watermarks_local', cityHash64(topic, partition));

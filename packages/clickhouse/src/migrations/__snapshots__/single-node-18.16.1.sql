@@ -179,3 +179,8 @@ CREATE TABLE IF NOT EXISTS `denyscope`.alerts (
     ENGINE = ReplacingMergeTree
     PARTITION BY toYYYYMM(first_seen)
     ORDER BY (alert_id, version);
+
+-- 6 partition_lag
+ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN lag UInt64 DEFAULT 0;
+
+ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN written_at DateTime DEFAULT now();
