@@ -11,6 +11,7 @@ export {
 } from './render.js';
 export {
   runReporter,
+  scheduledAt,
   writePeriodReports,
   accountsWithDenials,
   REPORTS_QUEUE,
@@ -27,5 +28,5 @@ export {
 export { CAUSES, CAUSE_TEXT, classifyDenial, type Cause, type DenialFacts } from './causes.js';
 export { ReporterError, InvalidReportRequestError } from './errors.js';
 export { completedPeriod, SCHEDULE_PATTERNS, type SchedulePeriod } from './period.js';
-export { accountDirName } from './report-files.js';
+export { accountDirName, ensureDir, writeFileAtomic } from './report-files.js';
 export { DEFAULT_SCAN_THRESHOLDS, type ScanThresholds } from './queries.js';

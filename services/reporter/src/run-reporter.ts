@@ -1,7 +1,7 @@
 import { createClickHouseClient, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
 import type { Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
 import { buildReport } from './build-report.js';
 import { InvalidReportRequestError } from './errors.js';
@@ -92,6 +92,17 @@ export async function writePeriodReports(
 }
 
 /**
+ * When a scheduled job was due: the period to report is the one completed then, not the one
+ * completed when the job runs, which is later after a reporter outage, a backlog or a retry across
+ * midnight (a job due Tuesday 00:05 and run Wednesday reports Monday, not Tuesday). BullMQ's job
+ * scheduler records the due time in `prevMillis`; a job added by hand falls back to its creation
+ * time plus its delay.
+ */
+export function scheduledAt(job: Pick<Job, 'opts' | 'timestamp'>): Date {
+  return new Date(job.opts.prevMillis ?? job.timestamp + (job.opts.delay ?? 0));
+}
+
+/**
  * Scheduled per-account reports. Every instance upserts the same job scheduler on the `reports`
  * queue (one job per period cluster-wide, however many instances run) and runs a worker. With
  * REPORT_SCHEDULE=off nothing is scheduled and stop() is a no-op.
@@ -114,7 +125,7 @@ export async function runReporter(config: Config, log: Logger): Promise<{ stop()
       const parsed = jobData.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError('invalid reports job data');
       const period = parsed.data.period;
-      const range = completedPeriod(period, new Date());
+      const range = completedPeriod(period, scheduledAt(job));
       const result = await writePeriodReports(clickhouse, config.reporter, period, range, log);
       log.info(
         {

@@ -2,12 +2,14 @@ import { createClickHouseClient } from '@denyscope/clickhouse';
 import {
   InvalidReportRequestError,
   REPORT_FORMATS,
+  ensureDir,
   generateReport,
   isReportFormat,
+  writeFileAtomic,
 } from '@denyscope/reporter';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
-import { rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseDuration } from './durations.js';
 import { configOrExit } from './shared.js';
 
@@ -50,7 +52,10 @@ export function reportCommand(): Command {
     )
     .option('--until <time>', 'end of the period: RFC 3339 time or now', 'now')
     .option('--format <format>', `output format: ${REPORT_FORMATS.join(', ')}`, 'html')
-    .option('--out <file>', 'write to this file (atomically) instead of stdout')
+    .option(
+      '--out <file>',
+      'write to this file (atomically; missing folders are created) instead of stdout',
+    )
     .action(async (options: ReportOptions) => {
       const config = configOrExit();
       if (!isReportFormat(options.format)) {
@@ -85,9 +90,8 @@ export function reportCommand(): Command {
         if (options.out === undefined) {
           process.stdout.write(body);
         } else {
-          const temp = `${options.out}.${process.pid}.tmp`;
-          await writeFile(temp, body, 'utf8');
-          await rename(temp, options.out);
+          await ensureDir(dirname(options.out));
+          await writeFileAtomic(options.out, body);
           process.stderr.write(`report written: ${options.out}\n`);
         }
       } catch (error) {
