@@ -162,7 +162,9 @@ export class IngestService {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    this.deps.metrics.setLag(topic, partition, Number(batch.offsetLag()));
+    // Messages left in the partition after this batch, as of this fetch.
+    const lag = Number(batch.offsetLag());
+    this.deps.metrics.setLag(topic, partition, lag);
     if (this.stopping) return;
 
     const counted = await this.countedThroughOrPause(payload);
@@ -186,6 +188,8 @@ export class IngestService {
       for (; taken < end; taken += 1) this.take(pending, progress, messages[taken]!, skipThrough);
     }
     if (taken > 0) payload.resolveOffset(messages[taken - 1]!.offset);
+    // For the detector's watermark: a partition with a backlog holds it (ingest_watermarks.lag).
+    progress.lag = lag + (messages.length - taken);
     this.deps.metrics.addEvents(taken);
 
     const limits = this.deps.config.ingest;

@@ -12,6 +12,13 @@ describe('PendingBatch', () => {
     ]);
   });
 
+  it('commits nothing for a partition whose batch stopped before its first message', () => {
+    const batch = new PendingBatch();
+    batch.progressOf('t', 0).lastOffset = '41';
+    batch.progressOf('t', 1); // progress created, nothing taken (stopping, rebalancing)
+    expect(batch.commitOffsets()).toEqual([{ topic: 't', partition: 0, offset: '42' }]);
+  });
+
   it('gives every totals row of a partition the range it covers', () => {
     const batch = new PendingBatch();
     const progress = batch.progressOf('t', 2);

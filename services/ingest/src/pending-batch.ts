@@ -80,12 +80,19 @@ export class PendingBatch {
     return rows;
   }
 
-  /** Offsets to commit: the next offset to read, per partition. */
+  /**
+   * Offsets to commit: the next offset to read, per partition that had a message taken. A
+   * partition whose batch was stopped before its first message (ingest stopping, the group
+   * rebalancing) has no offset to commit: BigInt('') + 1 would commit offset 1 and send its next
+   * reader back to the start of the partition.
+   */
   commitOffsets(): { topic: string; partition: number; offset: string }[] {
-    return [...this.partitions.values()].map(({ topic, partition, lastOffset }) => ({
-      topic,
-      partition,
-      offset: (BigInt(lastOffset) + 1n).toString(),
-    }));
+    return [...this.partitions.values()]
+      .filter(({ lastOffset }) => lastOffset !== '')
+      .map(({ topic, partition, lastOffset }) => ({
+        topic,
+        partition,
+        offset: (BigInt(lastOffset) + 1n).toString(),
+      }));
   }
 }
