@@ -21,7 +21,7 @@ import {
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
-import { PendingBatch, type PartitionProgress } from './pending-batch.js';
+import { PendingBatch, remainingLag, type PartitionProgress } from './pending-batch.js';
 import { denialRow, isForeignAccess } from './rows.js';
 import { backoffDelay, retryForever } from './retry.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -162,9 +162,8 @@ export class IngestService {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
-    // Messages left in the partition after this batch, as of this fetch.
-    const lag = Number(batch.offsetLag());
-    this.deps.metrics.setLag(topic, partition, lag);
+    const offsetLag = batch.offsetLag();
+    this.deps.metrics.setLag(topic, partition, remainingLag(offsetLag, 0));
     if (this.stopping) return;
 
     const counted = await this.countedThroughOrPause(payload);
@@ -189,7 +188,7 @@ export class IngestService {
     }
     if (taken > 0) payload.resolveOffset(messages[taken - 1]!.offset);
     // For the detector's watermark: a partition with a backlog holds it (ingest_watermarks.lag).
-    progress.lag = lag + (messages.length - taken);
+    progress.lag = remainingLag(offsetLag, messages.length - taken);
     this.deps.metrics.addEvents(taken);
 
     const limits = this.deps.config.ingest;

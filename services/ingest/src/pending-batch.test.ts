@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PendingBatch } from './pending-batch.js';
+import { PendingBatch, remainingLag } from './pending-batch.js';
 
 describe('PendingBatch', () => {
   it('commits the offset after the last message taken, per partition', () => {
@@ -39,5 +39,14 @@ describe('PendingBatch', () => {
     expect(batch.watermarkRows()).toEqual([
       { topic: 't', partition: 0, max_event_time: 1_764_300_000, lag: 1_500 },
     ]);
+  });
+
+  it('counts the lag after a batch, never below 0 (kafkajs can report -5)', () => {
+    expect(remainingLag('1500', 0)).toBe(1_500);
+    expect(remainingLag('1500', 20)).toBe(1_520);
+    expect(remainingLag('0', 0)).toBe(0);
+    expect(remainingLag('-5', 0)).toBe(0);
+    expect(remainingLag('-5', 3)).toBe(3);
+    expect(remainingLag('not a number', 0)).toBe(0);
   });
 });

@@ -25,6 +25,18 @@ export interface PartitionProgress {
 }
 
 /**
+ * Messages left in a partition after a batch of which `untaken` messages were not taken: kafkajs's
+ * `offsetLag()` (high watermark − 1 − the batch's last offset) plus those. kafkajs can report a
+ * negative lag (a fetch can hold records past the high watermark it reports, seen live at 20,000
+ * events/s): that is no backlog, and a negative number must not reach a UInt64 column, where it
+ * fails the whole INSERT.
+ */
+export function remainingLag(offsetLag: string, untaken: number): number {
+  const lag = Number(offsetLag);
+  return Number.isFinite(lag) && lag > 0 ? lag + untaken : untaken;
+}
+
+/**
  * Everything consumed since the last flush: denial rows, request tallies, dead letters and, per
  * partition, how far it got. Nothing here is committed to Kafka until ClickHouse has it all.
  */
