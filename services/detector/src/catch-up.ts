@@ -43,10 +43,11 @@ export function planEvaluations(
   const start = Math.max(last, end - settings.maxMs);
   const skipped = start > last ? { from: lastEvaluated, to: new Date(start) } : undefined;
   const at: Date[] = [];
-  for (let t = start + settings.stepMs; t < end; t += settings.stepMs) {
-    if (at.length === settings.maxStepsPerTick) return { at, skipped, behind: true };
+  for (let t = start + settings.stepMs; t < end && at.length < settings.maxStepsPerTick;) {
     at.push(new Date(t));
+    t += settings.stepMs;
   }
+  // Full before reaching the watermark itself: the next tick goes on from the last step.
   if (at.length === settings.maxStepsPerTick) return { at, skipped, behind: true };
   at.push(current);
   return { at, skipped, behind: false };

@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
+import { quoteString, type ClickHouseClient } from '@denyscope/clickhouse';
 import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import {
@@ -104,7 +104,7 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
     const found = await rows<{ transition: string }>(
       client,
       `SELECT transition FROM alerts FINAL
-       WHERE rule = 'id-enumeration' AND key_id = '${key}' AND version > 0 ORDER BY version`,
+       WHERE rule = 'id-enumeration' AND key_id = ${quoteString(key)} AND version > 0 ORDER BY version`,
     );
     return {
       ticks,
