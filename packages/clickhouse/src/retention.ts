@@ -8,6 +8,8 @@ const DAY_PARTITIONED_TABLES = [
   'denials_per_minute',
   'request_totals',
   'foreign_access',
+  'key_resources',
+  'account_resources',
 ];
 
 function partitionIdOfDay(date: Date): string {

@@ -107,7 +107,7 @@ describe.each(VERSIONS)('schema DDL on ClickHouse %s', (version) => {
 
     it('attaches the materialized views to the local tables, so rollups happen where rows land', () => {
       const views = statements.filter((sql) => sql.startsWith('CREATE MATERIALIZED VIEW'));
-      expect(views).toHaveLength(2);
+      expect(views).toHaveLength(3);
       for (const sql of views) {
         expect(sql).toMatch(/\n\s+TO `denyscope`\.\w+_local\n/);
         expect(sql).toMatch(/\n\s+FROM `denyscope`\.\w+_local\n/);

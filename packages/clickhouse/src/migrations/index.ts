@@ -4,6 +4,7 @@ import { requestTotals } from './003-request-totals.js';
 import { detectionInputs } from './004-detection-inputs.js';
 import { alerts } from './005-alerts.js';
 import { partitionLag } from './006-partition-lag.js';
+import { knownResources } from './007-known-resources.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. A new one is a new file plus one line here. */
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   detectionInputs,
   alerts,
   partitionLag,
+  knownResources,
 ];
 
 export type { Migration, MigrationContext } from './types.js';

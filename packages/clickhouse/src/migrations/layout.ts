@@ -27,6 +27,9 @@ export const SHARDING_KEYS = {
   // Every version of an incident on one shard, so FINAL folds a retried write.
   alerts: 'cityHash64(alert_id)',
   denials_per_minute: null,
+  // One key's successful IDs on one shard, so ReplacingMergeTree folds a batch written twice.
+  key_resources: 'cityHash64(key_id)',
+  account_resources: null,
 } as const satisfies Record<string, string | null>;
 
 export type ShardedTable = keyof typeof SHARDING_KEYS;

@@ -220,3 +220,49 @@ DROP TABLE IF EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events`;
 
 CREATE TABLE IF NOT EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events` AS `denyscope`.ingest_watermarks_local
     ENGINE = Distributed('events', 'denyscope', 'ingest_watermarks_local', cityHash64(topic, partition));
+
+-- 7 known_resources
+CREATE TABLE IF NOT EXISTS `denyscope`.key_resources_local ON CLUSTER `events` (
+      minute DateTime,
+      env String,
+      key_id String,
+      account_id String,
+      resource_id String,
+      action UInt8
+    )
+    ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/denyscope/key_resources', '{replica}')
+    PARTITION BY toDate(minute)
+    ORDER BY (key_id, minute, resource_id, action)
+    ;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.key_resources ON CLUSTER `events` AS `denyscope`.key_resources_local
+    ENGINE = Distributed('events', 'denyscope', 'key_resources_local', cityHash64(key_id));
+
+CREATE TABLE IF NOT EXISTS `denyscope`.account_resources_local ON CLUSTER `events` (
+      day Date,
+      account_id String,
+      resource_id String,
+      first_seen AggregateFunction(min, DateTime),
+      last_seen AggregateFunction(max, DateTime),
+      deleted_at AggregateFunction(maxIf, DateTime, UInt8)
+    )
+    ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/denyscope/account_resources', '{replica}')
+    PARTITION BY day
+    ORDER BY (account_id, resource_id)
+    ;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.account_resources ON CLUSTER `events` AS `denyscope`.account_resources_local
+    ENGINE = Distributed('events', 'denyscope', 'account_resources_local');
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS `denyscope`.account_resources_mv ON CLUSTER `events`
+    TO `denyscope`.account_resources_local
+    AS SELECT
+      toDate(minute) AS day,
+      account_id,
+      resource_id,
+      minState(minute) AS first_seen,
+      maxState(minute) AS last_seen,
+      maxIfState(minute, action = 2) AS deleted_at
+    FROM `denyscope`.key_resources_local
+    WHERE account_id != '' AND resource_id != ''
+    GROUP BY day, account_id, resource_id;

@@ -184,3 +184,43 @@ CREATE TABLE IF NOT EXISTS `denyscope`.alerts (
 ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN lag UInt64 DEFAULT 0;
 
 ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN written_at DateTime DEFAULT now();
+
+-- 7 known_resources
+CREATE TABLE IF NOT EXISTS `denyscope`.key_resources (
+      minute DateTime,
+      env LowCardinality(String),
+      key_id String,
+      account_id String,
+      resource_id String,
+      action UInt8
+    )
+    ENGINE = ReplacingMergeTree
+    PARTITION BY toDate(minute)
+    ORDER BY (key_id, minute, resource_id, action)
+    TTL toDate(minute) + INTERVAL 90 DAY;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.account_resources (
+      day Date,
+      account_id String,
+      resource_id String,
+      first_seen AggregateFunction(min, DateTime),
+      last_seen AggregateFunction(max, DateTime),
+      deleted_at AggregateFunction(maxIf, DateTime, UInt8)
+    )
+    ENGINE = AggregatingMergeTree
+    PARTITION BY day
+    ORDER BY (account_id, resource_id)
+    TTL day + INTERVAL 90 DAY;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS `denyscope`.account_resources_mv
+    TO `denyscope`.account_resources
+    AS SELECT
+      toDate(minute) AS day,
+      account_id,
+      resource_id,
+      minState(minute) AS first_seen,
+      maxState(minute) AS last_seen,
+      maxIfState(minute, action = 2) AS deleted_at
+    FROM `denyscope`.key_resources
+    WHERE account_id != '' AND resource_id != ''
+    GROUP BY day, account_id, resource_id;
