@@ -4,6 +4,7 @@ export type { ParseOptions } from './parse-event.js';
 export { scanCountable } from './scan-countable.js';
 export type { CountableEvent, ScanOptions } from './scan-countable.js';
 export { deriveResourceId } from './derive-resource-id.js';
+export { clientNetwork } from './client-network.js';
 export {
   createIdClassifier,
   MAX_CLASSIFIED_ID_LENGTH,

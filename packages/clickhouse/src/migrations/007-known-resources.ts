@@ -1,4 +1,4 @@
-import { distributed, engine, onCluster, stored } from './layout.js';
+import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
 import { lowCardinality, ttlClause, type Migration } from './types.js';
 
 // The platform's own facts about what a key and its account legitimately use, so that rules judge
@@ -16,10 +16,15 @@ import { lowCardinality, ttlClause, type Migration } from './types.js';
 //   materialized view. A denied ID the account itself read, created or deleted before is a stale
 //   ID (a deleted resource, a hard-coded fixture), not a guess. Sorted by (account_id,
 //   resource_id) so that the rules look IDs up by key instead of scanning the reads.
+// - denials.client_net: the network of client_ip (IPv4 /24, IPv6 /64, as a CIDR), computed by
+//   ingest, where the address is parsed by Node's `net`: a scan spread over the addresses of one
+//   network is one incident about that network. Empty for rows stored before (readers then use
+//   client_ip) and when client_ip is not an address.
 export const knownResources: Migration = {
   version: 7,
   name: 'known_resources',
   statements: (ctx) => [
+    ...alterColumns(ctx, 'denials', `ADD COLUMN client_net String DEFAULT '' AFTER client_ip`),
     `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'key_resources')}${onCluster(ctx)} (
       minute DateTime,
       env ${lowCardinality(ctx, 'String')},

@@ -222,6 +222,13 @@ CREATE TABLE IF NOT EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events` AS 
     ENGINE = Distributed('events', 'denyscope', 'ingest_watermarks_local', cityHash64(topic, partition));
 
 -- 7 known_resources
+ALTER TABLE `denyscope`.denials_local ON CLUSTER `events` ADD COLUMN client_net String DEFAULT '' AFTER client_ip;
+
+DROP TABLE IF EXISTS `denyscope`.denials ON CLUSTER `events`;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.denials ON CLUSTER `events` AS `denyscope`.denials_local
+    ENGINE = Distributed('events', 'denyscope', 'denials_local', cityHash64(request_id));
+
 CREATE TABLE IF NOT EXISTS `denyscope`.key_resources_local ON CLUSTER `events` (
       minute DateTime,
       env String,

@@ -186,6 +186,8 @@ ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN lag UInt64 DEFAULT 0;
 ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN written_at DateTime DEFAULT now();
 
 -- 7 known_resources
+ALTER TABLE `denyscope`.denials ADD COLUMN client_net String DEFAULT '' AFTER client_ip;
+
 CREATE TABLE IF NOT EXISTS `denyscope`.key_resources (
       minute DateTime,
       env LowCardinality(String),
