@@ -16,7 +16,8 @@ describe('loadRuleSettings', () => {
     expect(settings['id-enumeration']).toMatchObject({
       enabled: true,
       severity: 'high',
-      minDenyRatio: 0.5,
+      minGuessShare: 0.5,
+      outsideProductionSeverity: 'info',
       windows: [
         { minutes: 5, minDistinctIds: 50 },
         { minutes: 60, minDistinctIds: 150 },
@@ -29,10 +30,10 @@ describe('loadRuleSettings', () => {
   it('reads YAML and JSON files and keeps defaults for what they leave out', () => {
     const yaml = file(
       'rules.yaml',
-      'rules:\n  id-enumeration:\n    minDenyRatio: 0.7\n  cross-tenant:\n    enabled: false\n',
+      'rules:\n  id-enumeration:\n    minGuessShare: 0.7\n  cross-tenant:\n    enabled: false\n',
     );
     const fromYaml = loadRuleSettings({ file: yaml, env: {} });
-    expect(fromYaml['id-enumeration']).toMatchObject({ minDenyRatio: 0.7, severity: 'high' });
+    expect(fromYaml['id-enumeration']).toMatchObject({ minGuessShare: 0.7, severity: 'high' });
     expect(fromYaml['cross-tenant'].enabled).toBe(false);
 
     const json = file(
@@ -55,10 +56,20 @@ describe('loadRuleSettings', () => {
   });
 
   it('names the file and the offending field', () => {
-    const bad = file('rules.yaml', 'rules:\n  id-enumeration:\n    minDenyRatio: 7\n');
+    const bad = file('rules.yaml', 'rules:\n  id-enumeration:\n    minGuessShare: 7\n');
     expect(() => loadRuleSettings({ file: bad, env: {} })).toThrow(
-      new RegExp(`${bad.replaceAll('/', '\\/')}: rules\\.id-enumeration\\.minDenyRatio: `),
+      new RegExp(`${bad.replaceAll('/', '\\/')}: rules\\.id-enumeration\\.minGuessShare: `),
     );
+    // A misspelled setting is an error, not a silently kept default.
+    for (const id of [
+      'id-enumeration',
+      'distributed-enumeration',
+      'cross-tenant',
+      'stale-resource-ids',
+    ]) {
+      const typo = file('rules.yaml', `rules:\n  ${id}:\n    minDistinctIDs: 7\n`);
+      expect(() => loadRuleSettings({ file: typo, env: {} })).toThrow(/minDistinctIDs/);
+    }
     const unknown = file('rules.yaml', 'rules:\n  made-up: {}\n');
     expect(() => loadRuleSettings({ file: unknown, env: {} })).toThrow(
       /rules\.made-up: unknown rule/,

@@ -1,22 +1,25 @@
 import { isAtLeast, type Severity } from '@denyscope/alerts';
 import { z } from 'zod';
+import { atLeast, decision } from '../decision.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
-const settings = z.object({
-  enabled: z.boolean().default(true),
-  routes: routesSetting,
-  /** Lower-environment IDs or keys used in production: configuration copied upwards. */
-  severity: severitySetting('medium'),
-  /** Production IDs or keys used in a lower environment: production data leaked downwards. */
-  productionInLowerEnvSeverity: severitySetting('high'),
-  windowMinutes: windowMinutes(15),
-  minRequests: z.number().int().min(1).default(3),
-  productionEnv: z.string().default('production'),
-});
+const settings = z
+  .object({
+    enabled: z.boolean().default(true),
+    routes: routesSetting,
+    /** Lower-environment IDs or keys used in production: configuration copied upwards. */
+    severity: severitySetting('medium'),
+    /** Production IDs or keys used in a lower environment: production data leaked downwards. */
+    productionInLowerEnvSeverity: severitySetting('high'),
+    windowMinutes: windowMinutes(15),
+    minRequests: z.number().int().min(1).default(3),
+    productionEnv: z.string().default('production'),
+  })
+  .strict();
 type Settings = z.infer<typeof settings>;
 
 interface Row {
@@ -75,6 +78,12 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       lastSeen: fromUnix(row.last_seen),
       summary: `key ${row.key_id} used ${direction}: ${Number(row.requests)} denied requests in ${s.windowMinutes} min`,
       evidence: {
+        decision: decision(
+          [atLeast('requests', Number(row.requests), s.minRequests, `in ${s.windowMinutes} min`)],
+          severity === s.productionInLowerEnvSeverity && row.env !== production
+            ? `${severity}: ${production} IDs or keys used in ${row.env} (production data leaked downwards)`
+            : `${severity}: ${row.foreign_envs.join('/')} IDs or keys used in ${row.env}`,
+        ),
         window_minutes: s.windowMinutes,
         requests: Number(row.requests),
         seen_in: row.env,

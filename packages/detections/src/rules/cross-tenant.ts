@@ -1,22 +1,24 @@
 import { z } from 'zod';
+import { atLeast, decision } from '../decision.js';
+import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { eventTimeIn, inList, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
-const settings = z.object({
-  enabled: z.boolean().default(true),
-  routes: routesSetting,
-  severity: severitySetting('high'),
-  windowMinutes: windowMinutes(15),
-  minForeignIds: z.number().int().min(1).default(10),
-  /** Critical when this share of the foreign resources belongs to one victim account. */
-  concentrationShare: z.number().min(0).max(1).default(0.8),
-});
+const settings = z
+  .object({
+    enabled: z.boolean().default(true),
+    routes: routesSetting,
+    severity: severitySetting('high'),
+    windowMinutes: windowMinutes(15),
+    minForeignIds: z.number().int().min(1).default(10),
+    /** Critical when this share of the foreign resources belongs to one victim account. */
+    concentrationShare: z.number().min(0).max(1).default(0.8),
+  })
+  .strict();
 type Settings = z.infer<typeof settings>;
-
-const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
 
 interface Row extends KeyRow {
   foreign_ids: number;
@@ -59,6 +61,12 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         `key ${row.key_id} addressed ${foreignIds} existing resources of ${Number(row.victims)} other account(s) ` +
         `in ${s.windowMinutes} min${concentrated ? ', concentrated on one account' : ''}`,
       evidence: {
+        decision: decision(
+          [atLeast('foreign_resources', foreignIds, s.minForeignIds, `in ${s.windowMinutes} min`)],
+          concentrated
+            ? `critical: ${Math.round(topShare * 100)}% of the resources belong to one account (>= ${s.concentrationShare})`
+            : `existing resources of ${Number(row.victims)} other account(s), in any environment`,
+        ),
         window_minutes: s.windowMinutes,
         foreign_resources: foreignIds,
         other_accounts: Number(row.victims),

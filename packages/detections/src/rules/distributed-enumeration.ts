@@ -1,99 +1,187 @@
+import { quoteString } from '@denyscope/clickhouse';
 import { z } from 'zod';
+import { atLeast, decision } from '../decision.js';
+import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { eventTimeIn, fromUnix, inList, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
-const settings = z.object({
-  enabled: z.boolean().default(true),
-  routes: routesSetting,
-  severity: severitySetting('high'),
-  windowMinutes: windowMinutes(15),
-  /** Keys from the IP that each scan a little (catalog: ≥ 10 keys) … */
-  minKeys: z.number().int().min(2).default(10),
-  /** … where "a little" is at least this many distinct denied IDs per key … */
-  minIdsPerKey: z.number().int().min(1).default(3),
-  /** … and together many distinct IDs. */
-  minDistinctIds: z.number().int().min(1).default(50),
-});
+// A scan spread over many keys, and over many addresses of one network, so that no key and no
+// address crosses a threshold of its own. The subject is the network (`client_net`, an IPv4 /24
+// or IPv6 /64 computed by ingest; the address itself for rows without one). A key counts as
+// scanning from the network when it guessed there (IDs its account never used) and guesses are
+// most of the IDs it addressed; keys that are mostly successful — customers behind a shared NAT,
+// CI or PaaS egress, whose few denials are their own deleted fixtures — do not make a network
+// suspicious.
+
+const settings = z
+  .object({
+    enabled: z.boolean().default(true),
+    routes: routesSetting,
+    severity: severitySetting('high'),
+    windowMinutes: windowMinutes(15),
+    /** Keys scanning from one network (catalog: ≥ 10 keys) … */
+    minKeys: z.number().int().min(2).default(10),
+    /** … where a key scans when it guessed at least this many distinct IDs from the network … */
+    minIdsPerKey: z.number().int().min(1).default(2),
+    /** … and guesses are at least this share of the IDs the key addressed … */
+    minGuessShare: z.number().min(0).max(1).default(0.5),
+    /** … and together they guessed this many distinct IDs. */
+    minDistinctIds: z.number().int().min(1).default(50),
+    /** Outside production with no other tenant's existing resource addressed: not a page. */
+    outsideProductionSeverity: severitySetting('info'),
+    productionEnv: z.string().default('production'),
+  })
+  .strict();
 type Settings = z.infer<typeof settings>;
 
-interface PerIp {
-  client_ip: string;
-  keys: number;
+const NETWORK = "if(client_net != '', client_net, client_ip)";
+
+interface KeyInNetwork {
+  network: string;
+  key_id: string;
+  guessed: number;
+}
+
+interface NetworkFacts {
+  network: string;
+  main_env: string;
+  guessed: number;
+  foreign_ids: number;
+  other_accounts: number;
+  in_production: number;
+  denied: number;
+  accounts: number;
+  addresses: number;
+  envs: string[];
+  ips: string[];
+  key_ids: string[];
+  patterns: string[];
+  uas: string[];
   first_seen: number;
   last_seen: number;
 }
 
-interface IpDetails {
-  client_ip: string;
-  main_env: string;
-  ids: number;
-  denied: number;
-  all_keys: number;
-  accounts: number;
-  key_ids: string[];
-  patterns: string[];
-  uas: string[];
+/** Denials of the window with their network and whether the ID was known to the account. */
+function denialsWithFacts(window: { start: Date; end: Date }, scope: string): string {
+  return `(
+    SELECT ${NETWORK} AS network, key_id, account_id, request_id, env, event_time, client_ip,
+      resource_id, resource_owner, owner_state, resource_pattern, user_agent,
+      ${knownToAccount(window.end, scope)} AS known
+    FROM denials
+    WHERE ${scope}
+  )`;
 }
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
-  const candidates = await ctx.query<PerIp>(`
-    SELECT client_ip, count() AS keys, min(fs) AS first_seen, max(ls) AS last_seen
-    FROM (
-      SELECT client_ip, key_id, uniqExact(resource_id) AS ids,
-        min(toUnixTimestamp(event_time)) AS fs, max(toUnixTimestamp(event_time)) AS ls
-      FROM denials
-      WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip != '' AND key_id != ''
-      GROUP BY client_ip, key_id
-      HAVING ids >= ${s.minIdsPerKey}
+  const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip != '' AND key_id != '' AND resource_id != ''`;
+  // Keys that guessed at least minIdsPerKey IDs from a network with at least minKeys such keys.
+  const perKey = await ctx.query<KeyInNetwork>(`
+    SELECT network, key_id, guessed FROM (
+      SELECT network, key_id, uniqExactIf(resource_id, known = 0) AS guessed
+      FROM ${denialsWithFacts(window, scope)}
+      GROUP BY network, key_id
+      HAVING guessed >= ${s.minIdsPerKey}
     )
-    GROUP BY client_ip
-    HAVING keys >= ${s.minKeys}`);
-  if (candidates.length === 0) return [];
+    WHERE network IN (
+      SELECT network FROM (
+        SELECT ${NETWORK} AS network, key_id FROM denials WHERE ${scope}
+        GROUP BY network, key_id HAVING uniqExact(resource_id) >= ${s.minIdsPerKey}
+      ) GROUP BY network HAVING count() >= ${s.minKeys}
+    )`);
+  if (perKey.length === 0) return [];
 
-  const details = await ctx.query<IpDetails>(`
-    SELECT client_ip, anyHeavy(env) AS main_env, uniqExact(resource_id) AS ids,
-      uniqExact(request_id) AS denied, uniqExact(key_id) AS all_keys,
-      uniqExact(account_id) AS accounts,
-      arraySlice(groupUniqArray(key_id), 1, 20) AS key_ids,
-      topK(5)(resource_pattern) AS patterns, topK(3)(user_agent) AS uas
-    FROM denials
-    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip IN ${inList(candidates.map((c) => c.client_ip))}
-    GROUP BY client_ip`);
-  const byIp = new Map(details.map((d) => [d.client_ip, d]));
+  // Keys that are mostly successful are customers, not scanners: they do not count.
+  const used = await successfulIdsByKey(ctx, window, [...new Set(perKey.map((r) => r.key_id))]);
+  const scanning = new Map<string, string[]>();
+  for (const row of perKey) {
+    if (guessShare(Number(row.guessed), used.get(row.key_id) ?? 0) < s.minGuessShare) continue;
+    scanning.set(row.network, [...(scanning.get(row.network) ?? []), row.key_id]);
+  }
+  const networks = [...scanning].filter(([, keys]) => keys.length >= s.minKeys);
+  if (networks.length === 0) return [];
+
+  // One query for every network, each counting only its own scanning keys.
+  const pairs = networks.flatMap(([network, keys]) =>
+    keys.map((key) => `(${quoteString(network)}, ${quoteString(key)})`),
+  );
+  const rows = await ctx.query<NetworkFacts>(`
+    SELECT network, anyHeavy(env) AS main_env,
+      uniqExactIf(resource_id, known = 0) AS guessed,
+      uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
+      uniqExactIf(resource_owner, ${FOREIGN}) AS other_accounts,
+      countIf(${inProduction(s.productionEnv)}) AS in_production,
+      uniqExact(request_id) AS denied, uniqExact(account_id) AS accounts,
+      uniqExact(client_ip) AS addresses, groupUniqArray(env) AS envs,
+      topK(10)(client_ip) AS ips, arraySlice(groupUniqArray(key_id), 1, 20) AS key_ids,
+      topK(5)(resource_pattern) AS patterns, topK(3)(user_agent) AS uas,
+      min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+    FROM ${denialsWithFacts(window, scope)}
+    WHERE (network, key_id) IN (${pairs.join(', ')})
+    GROUP BY network`);
+  const byNetwork = new Map(rows.map((row) => [row.network, row]));
 
   const findings: Finding[] = [];
-  for (const candidate of candidates) {
-    const more = byIp.get(candidate.client_ip);
-    if (more === undefined || Number(more.ids) < s.minDistinctIds) continue;
-    const keys = Number(candidate.keys);
+  for (const [network, keys] of networks) {
+    const facts = byNetwork.get(network);
+    if (facts === undefined) continue;
+    const guessed = Number(facts.guessed);
+    if (guessed < s.minDistinctIds) continue;
+    const foreign = Number(facts.foreign_ids);
+    const outsideProduction = Number(facts.in_production) === 0;
+    const downgraded = outsideProduction && foreign === 0;
+    const severity = downgraded ? s.outsideProductionSeverity : s.severity;
+    const severityReason = downgraded
+      ? `${s.outsideProductionSeverity}, not a page: only outside ${s.productionEnv} ` +
+        `(${facts.envs.join(', ')}) and no other tenant's existing resource was addressed`
+      : `a scan spread over ${keys.length} keys and ${Number(facts.addresses)} address(es) of one network`;
+    const firstSeen = fromUnix(facts.first_seen);
+    const lastSeen = fromUnix(facts.last_seen);
     findings.push({
       rule: 'distributed-enumeration',
-      subjectKey: subjectKeyOf({ client_ip: candidate.client_ip }),
-      subject: { client_ip: candidate.client_ip },
-      env: more.main_env,
-      severity: s.severity,
+      subjectKey: subjectKeyOf({ client_ip: network }),
+      subject: { client_ip: network },
+      env: facts.main_env,
+      severity,
       window,
-      firstSeen: fromUnix(candidate.first_seen),
-      lastSeen: fromUnix(candidate.last_seen),
+      firstSeen,
+      lastSeen,
       summary:
-        `${keys} keys from ${candidate.client_ip} were each denied on ${s.minIdsPerKey}+ distinct IDs ` +
-        `(${Number(more.ids)} together) in ${s.windowMinutes} min: scanning spread across keys`,
+        `${keys.length} keys from ${Number(facts.addresses)} address(es) of ${network} guessed ` +
+        `${guessed} resource IDs their accounts never used in ${s.windowMinutes} min ` +
+        `(${foreign} belonged to other accounts): scanning spread across keys`,
       evidence: {
+        decision: decision(
+          [
+            atLeast(
+              'scanning_keys',
+              keys.length,
+              s.minKeys,
+              `with >= ${s.minIdsPerKey} guesses each`,
+            ),
+            atLeast('guessed_ids', guessed, s.minDistinctIds, `in ${s.windowMinutes} min`),
+          ],
+          severityReason,
+        ),
         window_minutes: s.windowMinutes,
-        scanning_keys: keys,
-        keys_from_ip: Number(more.all_keys),
-        accounts: Number(more.accounts),
-        distinct_ids: Number(more.ids),
-        denials: Number(more.denied),
-        key_ids: more.key_ids,
-        patterns: more.patterns,
-        user_agents: more.uas,
-        first_seen: fromUnix(candidate.first_seen).toISOString(),
-        last_seen: fromUnix(candidate.last_seen).toISOString(),
+        network,
+        addresses: Number(facts.addresses),
+        client_ips: facts.ips,
+        scanning_keys: keys.length,
+        key_ids: facts.key_ids,
+        accounts: Number(facts.accounts),
+        guessed_ids: guessed,
+        foreign_ids: foreign,
+        other_accounts: Number(facts.other_accounts),
+        denials: Number(facts.denied),
+        envs: facts.envs,
+        patterns: facts.patterns,
+        user_agents: facts.uas,
+        first_seen: firstSeen.toISOString(),
+        last_seen: lastSeen.toISOString(),
       },
     });
   }
@@ -103,7 +191,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
 export const distributedEnumeration: RuleDefinition<Settings> = {
   id: 'distributed-enumeration',
   description:
-    'Many keys from one client IP each scan a few IDs: enumeration spread across keys to stay under per-key limits.',
+    'Many keys from one network (IPv4 /24, IPv6 /64) each guess a few IDs their accounts never used: enumeration spread across keys and addresses to stay under per-key limits.',
   settings,
   evaluate,
 };

@@ -1,16 +1,19 @@
 import { z } from 'zod';
+import { atLeast, decision } from '../decision.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { eventTimeIn, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
-const settings = z.object({
-  enabled: z.boolean().default(true),
-  routes: routesSetting,
-  severity: severitySetting('critical'),
-  windowMinutes: windowMinutes(15),
-});
+const settings = z
+  .object({
+    enabled: z.boolean().default(true),
+    routes: routesSetting,
+    severity: severitySetting('critical'),
+    windowMinutes: windowMinutes(15),
+  })
+  .strict();
 type Settings = z.infer<typeof settings>;
 
 interface Row extends KeyRow {
@@ -40,6 +43,10 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         `key ${row.key_id || '(none)'} got ${Number(row.successes)} successful response(s) on ` +
         `${Number(row.resources)} resource(s) of another account: the authorization check failed`,
       evidence: {
+        decision: decision(
+          [atLeast('successes', Number(row.successes), 1, `2xx on another account's resource`)],
+          `${s.severity}: the platform's authorization check itself failed`,
+        ),
         window_minutes: s.windowMinutes,
         successes: Number(row.successes),
         resources: Number(row.resources),

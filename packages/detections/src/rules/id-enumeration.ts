@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { atLeast, decision } from '../decision.js';
+import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
@@ -14,53 +16,71 @@ import {
 } from '../sql.js';
 import { routesSetting, severitySetting, type RoutesSetting } from './settings.js';
 
-const settings = z.object({
-  enabled: z.boolean().default(true),
-  routes: routesSetting,
-  severity: severitySetting('high'),
-  /** Several windows so both bursts and slow scans are caught (catalog: 50 in 5 min, 150 in 1 h). */
-  windows: z
-    .array(
-      z.object({
-        minutes: z.number().int().min(1).max(1440),
-        minDistinctIds: z.number().int().min(2),
-      }),
-    )
-    .min(1)
-    .default([
-      { minutes: 5, minDistinctIds: 50 },
-      { minutes: 60, minDistinctIds: 150 },
-    ]),
-  minDenyRatio: z.number().min(0).max(1).default(0.5),
-  sequential: z
-    .object({
-      minNumericIds: z.number().int().min(2).default(20),
-      maxGap: z.number().int().min(1).default(2),
-      minShare: z.number().min(0).max(1).default(0.8),
-    })
-    .default({ minNumericIds: 20, maxGap: 2, minShare: 0.8 }),
-});
+// A scan is judged by the IDs the key addressed, not by how many requests were denied
+// (docs/rules.md, id-enumeration): how many distinct IDs it was denied on that its account never
+// used (guesses: IDs that did not exist, or other tenants'), and what share of all the IDs it
+// addressed those guesses are, next to the IDs it used successfully. Retrying one ID adds one
+// ID; padding every guess with successful reads of a few own IDs adds a few.
+
+const settings = z
+  .object({
+    enabled: z.boolean().default(true),
+    routes: routesSetting,
+    severity: severitySetting('high'),
+    /** Several windows so both bursts and slow scans are caught (catalog: 50 in 5 min, 150 in 1 h). */
+    windows: z
+      .array(
+        z
+          .object({
+            minutes: z.number().int().min(1).max(1440),
+            minDistinctIds: z.number().int().min(2),
+          })
+          .strict(),
+      )
+      .min(1)
+      .default([
+        { minutes: 5, minDistinctIds: 50 },
+        { minutes: 60, minDistinctIds: 150 },
+      ]),
+    /** Share of the key's addressed IDs that must be guesses (the rest: IDs it used successfully). */
+    minGuessShare: z.number().min(0).max(1).default(0.5),
+    /**
+     * Severity of a scan that stayed outside production and addressed no other tenant's existing
+     * resource (a load test, a sandbox integration with invented IDs): for the customer's report.
+     */
+    outsideProductionSeverity: severitySetting('info'),
+    productionEnv: z.string().default('production'),
+    sequential: z
+      .object({
+        minNumericIds: z.number().int().min(2).default(20),
+        maxGap: z.number().int().min(1).default(2),
+        minShare: z.number().min(0).max(1).default(0.8),
+      })
+      .strict()
+      .default({ minNumericIds: 20, maxGap: 2, minShare: 0.8 }),
+  })
+  .strict();
 type Settings = z.infer<typeof settings>;
 
 interface Candidate {
   key_id: string;
   account: string;
   main_env: string;
-  ids: number;
-  denied: number;
-  missing: number;
-  first_seen: number;
-  last_seen: number;
 }
 
-interface Details {
+interface Facts {
   key_id: string;
   ids: number;
   denied: number;
+  guessed: number;
+  known_ids: number;
   missing: number;
+  foreign_ids: number;
+  other_accounts: number;
+  in_production: number;
+  envs: string[];
   first_seen: number;
   last_seen: number;
-  other_accounts: number;
   nums: number[];
   samples: string[];
   patterns: string[];
@@ -68,6 +88,7 @@ interface Details {
   uas: string[];
 }
 
+/** Keys denied on at least `min` distinct IDs: a cheap pre-selection (guesses are a subset). */
 async function candidates(
   ctx: EvaluationContext,
   window: { start: Date; end: Date },
@@ -79,20 +100,15 @@ async function candidates(
   if (restricted) {
     return ctx.query<Candidate>(`
       SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
-        uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
-        uniqExactIf(resource_id, owner_state = 1) AS missing,
-        min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
+        uniqExact(resource_id) AS ids
       FROM denials
-      WHERE ${eventTimeIn(window)} AND ${routeFilter(routes)} AND key_id != ''
+      WHERE ${eventTimeIn(window)} AND ${routeFilter(routes)} AND key_id != '' AND resource_id != ''
       GROUP BY key_id
       HAVING ids >= ${min}`);
   }
   return ctx.query<Candidate>(`
     SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
-      uniqExactMerge(distinct_ids) AS ids, uniqExactMerge(denials) AS denied,
-      uniqExactIfMerge(missing_ids) AS missing,
-      toUnixTimestamp(minMerge(first_seen)) AS first_seen,
-      toUnixTimestamp(maxMerge(last_seen)) AS last_seen
+      uniqExactMerge(distinct_ids) AS ids
     FROM denials_per_minute
     WHERE ${minuteIn(window)} AND key_id != ''
     GROUP BY key_id
@@ -111,31 +127,119 @@ async function requestsByKey(
   return new Map(rows.map((row) => [row.key_id, Number(row.requests)]));
 }
 
-async function details(
+/**
+ * The facts of each key's denials, counted on the raw rows exactly in the window (the rollup's
+ * minute buckets reach past it), so the threshold and the evidence (whether the guesses are
+ * sequential) come from the same events and an incident opens once, at its final severity.
+ */
+async function factsOf(
   ctx: EvaluationContext,
   window: { start: Date; end: Date },
   keys: string[],
-  routes: RoutesSetting,
+  s: Settings,
 ) {
-  // Counted again on the raw rows, exactly in the window: the rollup's minute buckets reach past
-  // the watermark (and before the window's start), so it only pre-selects candidates. Deciding
-  // on these exact counts keeps the threshold and the evidence (e.g. whether the IDs are
-  // sequential) on the same events, so an incident opens once, at its final severity.
-  const rows = await ctx.query<Details>(`
+  const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id IN ${inList(keys)} AND resource_id != ''`;
+  const rows = await ctx.query<Facts>(`
     SELECT key_id,
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
-      uniqExactIf(resource_id, owner_state = 1) AS missing,
+      uniqExactIf(resource_id, known = 0) AS guessed,
+      uniqExactIf(resource_id, known = 1) AS known_ids,
+      uniqExactIf(resource_id, known = 0 AND owner_state = 1) AS missing,
+      uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
+      uniqExactIf(resource_owner, ${FOREIGN}) AS other_accounts,
+      countIf(${inProduction(s.productionEnv)}) AS in_production,
+      groupUniqArray(env) AS envs,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen,
-      uniqExactIf(resource_owner, owner_state = 2 AND resource_owner != account_id) AS other_accounts,
-      arraySlice(arraySort(groupUniqArrayIf(resource_num, has_num = 1)), 1, 10000) AS nums,
-      arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 5) AS samples,
+      arraySlice(arraySort(groupUniqArrayIf(resource_num, has_num = 1 AND known = 0)), 1, 10000) AS nums,
+      arraySlice(groupUniqArrayIf(resource_id, known = 0 AND ${SHAREABLE_ID}), 1, 5) AS samples,
       topK(5)(resource_pattern) AS patterns,
       topK(5)(client_ip) AS ips,
       topK(3)(user_agent) AS uas
-    FROM denials
-    WHERE ${eventTimeIn(window)} AND ${routeFilter(routes)} AND key_id IN ${inList(keys)}
+    FROM (
+      SELECT key_id, request_id, env, event_time, account_id, resource_id, resource_owner,
+        owner_state, resource_num, has_num, resource_pattern, client_ip, user_agent,
+        ${knownToAccount(window.end, scope)} AS known
+      FROM denials
+      WHERE ${scope}
+    )
     GROUP BY key_id`);
   return new Map(rows.map((row) => [row.key_id, row]));
+}
+
+function judge(
+  candidate: Candidate,
+  facts: Facts,
+  used: number,
+  requests: number | undefined,
+  window: { start: Date; end: Date; minutes: number; minDistinctIds: number },
+  s: Settings,
+): Finding | undefined {
+  const guessed = Number(facts.guessed);
+  const share = guessShare(guessed, used);
+  if (guessed < window.minDistinctIds || share < s.minGuessShare) return undefined;
+  const foreign = Number(facts.foreign_ids);
+  const sequential = looksSequential(facts.nums.map(Number), s.sequential);
+  const outsideProduction = Number(facts.in_production) === 0;
+  let severity = s.severity;
+  let severityReason = `a scan: guesses are ${Math.round(share * 100)}% of the IDs the key addressed`;
+  if (outsideProduction && foreign === 0) {
+    severity = s.outsideProductionSeverity;
+    severityReason =
+      `${s.outsideProductionSeverity}, not a page: only outside ${s.productionEnv} ` +
+      `(${facts.envs.join(', ')}) and no other tenant's existing resource was addressed`;
+  } else if (sequential) {
+    severity = 'critical';
+    severityReason = 'critical: the guessed numeric IDs are sequential (walking an ID range)';
+  }
+  const denied = Number(facts.denied);
+  const total = Math.max(requests ?? denied, denied);
+  const missing = Number(facts.missing);
+  const minutes = window.minutes;
+  const firstSeen = fromUnix(facts.first_seen);
+  const lastSeen = fromUnix(facts.last_seen);
+  return {
+    rule: 'id-enumeration',
+    subjectKey: subjectKeyOf({ key_id: candidate.key_id }),
+    subject: { key_id: candidate.key_id, account_id: candidate.account },
+    env: candidate.main_env,
+    severity,
+    window: { start: window.start, end: window.end },
+    firstSeen,
+    lastSeen,
+    summary:
+      `key ${candidate.key_id} was denied on ${guessed} resource IDs its account never used in ${minutes} min ` +
+      `(${missing} did not exist, ${foreign} belonged to other accounts; ` +
+      `${Math.round(share * 100)}% of the IDs it addressed${sequential ? ', sequential' : ''})`,
+    evidence: {
+      decision: decision(
+        [
+          atLeast('guessed_ids', guessed, window.minDistinctIds, `in ${minutes} min`),
+          atLeast('guess_share', Number(share.toFixed(3)), s.minGuessShare),
+        ],
+        severityReason,
+      ),
+      window_minutes: minutes,
+      guessed_ids: guessed,
+      guess_share: Number(share.toFixed(3)),
+      successful_ids: used,
+      distinct_ids: Number(facts.ids),
+      known_ids: Number(facts.known_ids),
+      missing_ids: missing,
+      foreign_ids: foreign,
+      other_accounts: Number(facts.other_accounts),
+      sequential,
+      denials: denied,
+      requests: total,
+      deny_ratio: Number((denied / total).toFixed(3)),
+      envs: facts.envs,
+      patterns: facts.patterns,
+      sample_ids: facts.samples,
+      client_ips: facts.ips,
+      user_agents: facts.uas,
+      first_seen: firstSeen.toISOString(),
+      last_seen: lastSeen.toISOString(),
+    },
+  };
 }
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
@@ -148,50 +252,23 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     );
     if (hits.length === 0) continue;
     const keys = hits.map((c) => c.key_id);
-    const [requests, extra] = await Promise.all([
+    const [requests, facts, used] = await Promise.all([
       requestsByKey(ctx, window, keys),
-      details(ctx, window, keys, s.routes),
+      factsOf(ctx, window, keys, s),
+      successfulIdsByKey(ctx, window, keys),
     ]);
     for (const candidate of hits) {
-      const exact = extra.get(candidate.key_id);
-      if (exact === undefined || Number(exact.ids) < minDistinctIds) continue;
-      const hit = { ...candidate, ...exact };
-      const denied = Number(hit.denied);
-      const total = Math.max(requests.get(hit.key_id) ?? denied, denied);
-      const denyRatio = denied / total;
-      if (denyRatio < s.minDenyRatio) continue;
-      const sequential = looksSequential(exact.nums.map(Number), s.sequential);
-      const ids = Number(hit.ids);
-      const subject = { key_id: hit.key_id, account_id: hit.account };
-      found.set(hit.key_id, {
-        rule: 'id-enumeration',
-        subjectKey: subjectKeyOf({ key_id: hit.key_id }),
-        subject,
-        env: hit.main_env,
-        severity: sequential ? 'critical' : s.severity,
-        window,
-        firstSeen: fromUnix(hit.first_seen),
-        lastSeen: fromUnix(hit.last_seen),
-        summary:
-          `key ${hit.key_id} was denied on ${ids} distinct resource IDs in ${minutes} min ` +
-          `(${Math.round(denyRatio * 100)}% of its requests denied${sequential ? ', IDs sequential' : ''})`,
-        evidence: {
-          window_minutes: minutes,
-          distinct_ids: ids,
-          denials: denied,
-          requests: total,
-          deny_ratio: Number(denyRatio.toFixed(3)),
-          sequential,
-          missing_share: Number((Number(hit.missing) / ids).toFixed(3)),
-          other_accounts: Number(exact.other_accounts),
-          patterns: exact.patterns,
-          sample_ids: exact.samples,
-          client_ips: exact.ips,
-          user_agents: exact.uas,
-          first_seen: fromUnix(hit.first_seen).toISOString(),
-          last_seen: fromUnix(hit.last_seen).toISOString(),
-        },
-      });
+      const keyFacts = facts.get(candidate.key_id);
+      if (keyFacts === undefined) continue;
+      const finding = judge(
+        candidate,
+        keyFacts,
+        used.get(candidate.key_id) ?? 0,
+        requests.get(candidate.key_id),
+        { ...window, minutes, minDistinctIds },
+        s,
+      );
+      if (finding !== undefined) found.set(candidate.key_id, finding);
     }
   }
   return [...found.values()];
@@ -200,7 +277,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
 export const idEnumeration: RuleDefinition<Settings> = {
   id: 'id-enumeration',
   description:
-    'A key is denied on many distinct resource IDs in a window and most of its requests are denied: ID scanning (BOLA/IDOR enumeration).',
+    'A key is denied on many distinct resource IDs its account never used (IDs that do not exist or belong to other tenants), and those guesses are most of the IDs it addresses: ID scanning (BOLA/IDOR enumeration).',
   settings,
   evaluate,
 };

@@ -16,63 +16,93 @@ function fakeQuery(answers: { match: RegExp; rows: object[] }[]): EvaluationCont
 }
 
 describe('id-enumeration decisions', () => {
-  const candidate = {
+  const candidate = { key_id: 'key_1', account: 'acct_1', main_env: 'production' };
+  const facts = {
     key_id: 'key_1',
-    account: 'acct_1',
-    main_env: 'production',
     ids: 80,
     denied: 90,
+    guessed: 80,
+    known_ids: 0,
     missing: 60,
+    foreign_ids: 20,
+    other_accounts: 2,
+    in_production: 90,
+    envs: ['production'],
     first_seen: t('09:56'),
     last_seen: t('09:59'),
+    nums: Array.from({ length: 80 }, (_, i) => i * 104_729),
+    samples: ['inv_1'],
+    patterns: ['inv_{int}'],
+    ips: [],
+    uas: [],
   };
 
-  it('fires high on a scan with a high deny ratio, critical when sequential', async () => {
-    const details = {
-      key_id: 'key_1',
-      other_accounts: 2,
-      samples: ['inv_1'],
-      patterns: ['inv_{int}'],
-      ips: [],
-      uas: [],
-    };
-    for (const [nums, severity] of [
-      [Array.from({ length: 80 }, (_, i) => 1000 + i), 'critical'],
-      [Array.from({ length: 80 }, (_, i) => i * 104_729), 'high'],
-    ] as const) {
-      const findings = await RULES['id-enumeration'].evaluate(
-        {
-          watermark,
-          query: fakeQuery([
-            { match: /FROM denials_per_minute/, rows: [candidate] },
-            { match: /FROM request_totals/, rows: [{ key_id: 'key_1', requests: 100 }] },
-            { match: /FROM denials\s/, rows: [{ ...details, nums }] },
-          ]),
-        },
-        settings['id-enumeration'],
-      );
-      expect(findings).toHaveLength(1);
-      expect(findings[0]).toMatchObject({
-        rule: 'id-enumeration',
-        severity,
-        subject: { key_id: 'key_1', account_id: 'acct_1' },
-        evidence: { distinct_ids: 80, deny_ratio: 0.9, other_accounts: 2, missing_share: 0.75 },
-      });
-    }
-  });
-
-  it('stays silent for a busy key with a low deny ratio', async () => {
-    const findings = await RULES['id-enumeration'].evaluate(
+  /** Runs the rule on one key whose facts, successful IDs and request count are given. */
+  async function run(keyFacts: Partial<typeof facts>, used: number, requests = 100) {
+    return RULES['id-enumeration'].evaluate(
       {
         watermark,
         query: fakeQuery([
           { match: /FROM denials_per_minute/, rows: [candidate] },
-          { match: /FROM request_totals/, rows: [{ key_id: 'key_1', requests: 5_000 }] },
+          { match: /FROM request_totals/, rows: [{ key_id: 'key_1', requests }] },
+          { match: /FROM key_resources/, rows: [{ key_id: 'key_1', used }] },
+          { match: /AS guessed/, rows: [{ ...facts, ...keyFacts }] },
         ]),
       },
       settings['id-enumeration'],
     );
-    expect(findings).toEqual([]);
+  }
+
+  it('fires high on guessed IDs, critical when the guesses are sequential', async () => {
+    const [random] = await run({}, 5);
+    expect(random).toMatchObject({
+      rule: 'id-enumeration',
+      severity: 'high',
+      subject: { key_id: 'key_1', account_id: 'acct_1' },
+      evidence: { guessed_ids: 80, successful_ids: 5, guess_share: 0.941, other_accounts: 2 },
+    });
+    const [walk] = await run({ nums: Array.from({ length: 80 }, (_, i) => 1000 + i) }, 5);
+    expect(walk?.severity).toBe('critical');
+    expect(walk?.evidence.decision).toMatchObject({
+      severity_reason: expect.stringMatching(/sequential/) as unknown,
+    });
+  });
+
+  it('is not hidden by padding: repeated successful reads of a few IDs keep the guess share high', async () => {
+    // 90 denials in 1,000 requests (deny ratio 0.09), but the key only ever read 4 IDs.
+    const [padded] = await run({}, 4, 1_000);
+    expect(padded?.evidence).toMatchObject({ deny_ratio: 0.09, guess_share: 0.952 });
+  });
+
+  it('stays silent for a busy key whose guesses are few next to the IDs it uses', async () => {
+    expect(await run({}, 5_000)).toEqual([]);
+  });
+
+  it('does not count IDs the account used before (stale or deleted) as guesses', async () => {
+    expect(await run({ guessed: 12, known_ids: 68, missing: 12, foreign_ids: 0 }, 0)).toEqual([]);
+  });
+
+  it('is info, not a page, outside production when no other tenant was addressed', async () => {
+    const outside = { in_production: 0, envs: ['sandbox'] };
+    const [loadTest] = await run({ ...outside, foreign_ids: 0, other_accounts: 0 }, 0);
+    expect(loadTest?.severity).toBe('info');
+    expect(loadTest?.evidence.decision).toMatchObject({
+      severity_reason: expect.stringMatching(/not a page.*sandbox/) as unknown,
+    });
+    // Another tenant's existing resource keeps the severity, in any environment.
+    const [probe] = await run({ ...outside, foreign_ids: 3 }, 0);
+    expect(probe?.severity).toBe('high');
+  });
+
+  it('explains which facts crossed which thresholds', async () => {
+    const [finding] = await run({}, 5);
+    expect(finding?.evidence.decision).toEqual({
+      crossed: [
+        { fact: 'guessed_ids', value: 80, threshold: '>= 50 in 5 min' },
+        { fact: 'guess_share', value: 0.941, threshold: '>= 0.5' },
+      ],
+      severity_reason: expect.any(String) as unknown,
+    });
   });
 });
 

@@ -19,6 +19,7 @@ export const routesSetting = z
     include: z.array(z.string()).default([]),
     exclude: z.array(z.string()).default([]),
   })
+  .strict()
   .default({ include: [], exclude: [] });
 
 export type RoutesSetting = z.infer<typeof routesSetting>;

@@ -1,0 +1,25 @@
+/**
+ * How a finding explains itself (`evidence.decision`): each fact that crossed its threshold, and
+ * why the finding has its severity — in particular why an info finding is not a page. On-call
+ * reads this first; the rest of the evidence is the detail.
+ */
+export interface Crossed {
+  /** The evidence field the value comes from, e.g. `guessed_ids`. */
+  fact: string;
+  value: number;
+  /** e.g. `>= 50 in 5 min`. */
+  threshold: string;
+}
+
+export interface Decision {
+  crossed: Crossed[];
+  severity_reason: string;
+}
+
+export function atLeast(fact: string, value: number, min: number, suffix = ''): Crossed {
+  return { fact, value, threshold: `>= ${min}${suffix === '' ? '' : ` ${suffix}`}` };
+}
+
+export function decision(crossed: Crossed[], severityReason: string): Decision {
+  return { crossed, severity_reason: severityReason };
+}
