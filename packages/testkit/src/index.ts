@@ -41,6 +41,7 @@ export {
   manyKeysRarelyDenied,
   corporateNat,
   stagingUsingStagingIds,
+  alertSubjectId,
   backgroundTraffic,
   composeStream,
   allScenarios,

@@ -1,5 +1,6 @@
 import { isAtLeast, type Alert } from '@denyscope/alerts';
 import {
+  alertSubjectId,
   backgroundTraffic,
   busyKeyLowDenyRatio,
   composeStream,
@@ -45,12 +46,7 @@ const MINUTE = 60_000;
 const SECRET = 'e2e-webhook-secret-0123456789';
 const ROUTING_KEY = 'e2e-routing-key-0123456789abcdef';
 
-function subjectId(
-  rule: string,
-  subject: { key_id?: string | undefined; client_ip?: string | undefined },
-) {
-  return rule === 'distributed-enumeration' ? subject.client_ip : subject.key_id;
-}
+const subjectId = alertSubjectId;
 
 function matches(alert: Alert, expected: ScenarioExpectation): boolean {
   return (

@@ -3,6 +3,7 @@ import { loadConfig } from '@denyscope/config';
 import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import {
+  alertSubjectId,
   allScenarios,
   stackEnv,
   toNdjson,
@@ -13,13 +14,8 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../src/index.js';
 
-/** The subject field a rule identifies its subject by. */
-function subjectId(
-  rule: string,
-  subject: { key_id?: string | undefined; client_ip?: string | undefined },
-): string | undefined {
-  return rule === 'distributed-enumeration' ? subject.client_ip : subject.key_id;
-}
+/** The subject field a rule identifies its subject by (a network for distributed-enumeration). */
+const subjectId = alertSubjectId;
 
 function matches(alert: Alert, expected: ScenarioExpectation): boolean {
   return (

@@ -1,6 +1,7 @@
 import { isAtLeast, QUEUES, type Alert } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import {
+  alertSubjectId,
   expectedTotalsByKey,
   rows,
   waitFor,
@@ -136,15 +137,11 @@ export function incidentOpenAndNotified(pipeline: Pipeline): () => Promise<boole
     (await openIncidents(pipeline.clickhouse())) > 0;
 }
 
-function subjectOf(rule: string, subject: { key_id?: string; client_ip?: string }) {
-  return rule === 'distributed-enumeration' ? subject.client_ip : subject.key_id;
-}
 
 function matches(change: StateChange, expected: ScenarioExpectation): boolean {
   return (
     change.rule === expected.rule &&
-    (change.rule === 'distributed-enumeration' ? change.client_ip : change.key_id) ===
-      subjectOf(expected.rule, expected.subject)
+    alertSubjectId(change.rule, change) === alertSubjectId(expected.rule, expected.subject)
   );
 }
 

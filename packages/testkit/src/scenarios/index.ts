@@ -42,6 +42,7 @@ export {
   type CorporateNatOptions,
   type StagingOptions,
 } from './benign.js';
+export { alertSubjectId } from './alert-subject.js';
 export { backgroundTraffic, type BackgroundOptions } from './background.js';
 export {
   composeStream,
