@@ -106,6 +106,113 @@ describe('id-enumeration decisions', () => {
   });
 });
 
+describe('distributed-enumeration decisions', () => {
+  const network = '203.0.113.0/24';
+  const scanners = Array.from({ length: 12 }, (_, i) => `key_atk_${i}`);
+  const customers = Array.from({ length: 12 }, (_, i) => `key_ci_${i}`);
+  const networkFacts = {
+    network,
+    main_env: 'production',
+    guessed: 60,
+    foreign_ids: 0,
+    other_accounts: 0,
+    in_production: 60,
+    denied: 64,
+    accounts: 3,
+    addresses: 30,
+    envs: ['production'],
+    ips: ['203.0.113.7'],
+    key_ids: scanners,
+    patterns: ['inv_{int}'],
+    uas: [],
+    first_seen: t('09:50'),
+    last_seen: t('09:59'),
+  };
+
+  async function run(perKey: object[], used: object[], facts: object = networkFacts) {
+    const seen: string[] = [];
+    const query: EvaluationContext['query'] = <T>(sql: string) => {
+      seen.push(sql);
+      if (/HAVING guessed >=/.test(sql)) return Promise.resolve(perKey as T[]);
+      if (/FROM key_resources/.test(sql)) return Promise.resolve(used as T[]);
+      if (/\(network, key_id\) IN/.test(sql)) return Promise.resolve([facts] as T[]);
+      return Promise.resolve([] as T[]);
+    };
+    const findings = await RULES['distributed-enumeration'].evaluate(
+      { watermark, query },
+      settings['distributed-enumeration'],
+    );
+    return { findings, seen };
+  }
+
+  it('names the network when keys that each guess a little add up', async () => {
+    const { findings, seen } = await run(
+      scanners.map((key_id) => ({ network, key_id, guessed: 5 })),
+      [],
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      severity: 'high',
+      subject: { client_ip: network },
+      evidence: { scanning_keys: 12, guessed_ids: 60, addresses: 30 },
+    });
+    // Only the scanning keys of the network are counted together.
+    expect(seen.at(-1)).toContain(`('${network}', 'key_atk_0')`);
+  });
+
+  it('does not let mostly successful keys (shared NAT, CI egress) make a network suspicious', async () => {
+    const { findings } = await run(
+      customers.map((key_id) => ({ network, key_id, guessed: 3 })),
+      customers.map((key_id) => ({ key_id, used: 40 })),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('is info outside production when no other tenant was addressed', async () => {
+    const { findings } = await run(
+      scanners.map((key_id) => ({ network, key_id, guessed: 5 })),
+      [],
+      { ...networkFacts, in_production: 0, envs: ['sandbox'] },
+    );
+    expect(findings[0]?.severity).toBe('info');
+  });
+});
+
+describe('stale-resource-ids decisions', () => {
+  const row = {
+    key_id: 'key_1',
+    account: 'acct_1',
+    main_env: 'production',
+    ids: 120,
+    denied: 130,
+    not_existing: 120,
+    known_ids: 110,
+    samples: [],
+    first_seen: t('09:10'),
+    last_seen: t('09:20'),
+  };
+
+  it('reports a key reading back many IDs its own account deleted as stale, at info', async () => {
+    const findings = await RULES['stale-resource-ids'].evaluate(
+      { watermark, query: fakeQuery([{ match: /FROM denials/, rows: [row] }]) },
+      settings['stale-resource-ids'],
+    );
+    expect(findings[0]).toMatchObject({ severity: 'info', evidence: { known_ids: 110 } });
+    expect(findings[0]?.summary).toMatch(/own account used or deleted before/);
+  });
+
+  it('stays silent when the known IDs are a minority of what the key was denied on', async () => {
+    const findings = await RULES['stale-resource-ids'].evaluate(
+      {
+        watermark,
+        query: fakeQuery([{ match: /FROM denials/, rows: [{ ...row, ids: 400, known_ids: 12 }] }]),
+      },
+      settings['stale-resource-ids'],
+    );
+    expect(findings).toEqual([]);
+  });
+});
+
 describe('cross-tenant decisions', () => {
   const row = {
     key_id: 'key_1',
