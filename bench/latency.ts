@@ -12,9 +12,9 @@ export const INJECTION_RULE: RuleId = 'id-enumeration';
 export interface Threshold {
   /** The rule's shortest window. */
   windowMinutes: number;
-  /** Distinct denied IDs in that window that make it fire. */
+  /** Distinct guessed IDs (denied, never used by the account) in that window that make it fire. */
   minDistinctIds: number;
-  minDenyRatio: number;
+  minGuessShare: number;
 }
 
 /**
@@ -24,14 +24,14 @@ export interface Threshold {
 export function injectionThreshold(): Threshold {
   const settings = RULES[INJECTION_RULE].settings.parse({}) as {
     windows: { minutes: number; minDistinctIds: number }[];
-    minDenyRatio: number;
+    minGuessShare: number;
   };
   const [shortest] = [...settings.windows].sort((a, b) => a.minutes - b.minutes);
   if (shortest === undefined) throw new Error(`${INJECTION_RULE} has no window`);
   return {
     windowMinutes: shortest.minutes,
     minDistinctIds: shortest.minDistinctIds,
-    minDenyRatio: settings.minDenyRatio,
+    minGuessShare: settings.minGuessShare,
   };
 }
 

@@ -250,7 +250,7 @@ function soakDetails(soak: SoakResult) {
       threshold: {
         window_minutes: soak.threshold.windowMinutes,
         min_distinct_ids: soak.threshold.minDistinctIds,
-        min_deny_ratio: soak.threshold.minDenyRatio,
+        min_guess_share: soak.threshold.minGuessShare,
       },
       timed_from: 'Kafka ack of the crossing event (acks=1), to the webhook receiver',
       timeout_s: INJECTION_TIMEOUT_MS / 1000,
