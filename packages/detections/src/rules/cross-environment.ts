@@ -15,6 +15,11 @@ const settings = z
     severity: severitySetting('medium'),
     /** Production IDs or keys used in a lower environment: production data leaked downwards. */
     productionInLowerEnvSeverity: severitySetting('high'),
+    /**
+     * IDs or keys of one lower environment used in another (staging IDs in sandbox): no production
+     * data or configuration involved, so information for the customer's report, not a page.
+     */
+    betweenLowerEnvsSeverity: severitySetting('info'),
     windowMinutes: windowMinutes(15),
     minRequests: z.number().int().min(1).default(3),
     productionEnv: z.string().default('production'),
@@ -60,10 +65,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   const byKey = new Map<string, Finding>();
   for (const row of rows) {
     const production = s.productionEnv;
-    const severity: Severity =
-      row.env !== production && row.foreign_envs.includes(production)
-        ? s.productionInLowerEnvSeverity
-        : s.severity;
+    const flow =
+      row.env === production ? 'up' : row.foreign_envs.includes(production) ? 'down' : 'sideways';
+    const severity: Severity = {
+      up: s.severity,
+      down: s.productionInLowerEnvSeverity,
+      sideways: s.betweenLowerEnvsSeverity,
+    }[flow];
     const previous = byKey.get(row.key_id);
     if (previous && isAtLeast(previous.severity, severity)) continue;
     const direction = `${row.foreign_envs.join('/')} ${Number(row.by_key) > 0 ? 'key or IDs' : 'IDs'} in ${row.env}`;
@@ -80,9 +88,11 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       evidence: {
         decision: decision(
           [atLeast('requests', Number(row.requests), s.minRequests, `in ${s.windowMinutes} min`)],
-          severity === s.productionInLowerEnvSeverity && row.env !== production
-            ? `${severity}: ${production} IDs or keys used in ${row.env} (production data leaked downwards)`
-            : `${severity}: ${row.foreign_envs.join('/')} IDs or keys used in ${row.env}`,
+          {
+            up: `${severity}: ${row.foreign_envs.join('/')} IDs or keys used in ${production} (configuration copied upwards)`,
+            down: `${severity}: ${production} IDs or keys used in ${row.env} (production data leaked downwards)`,
+            sideways: `${severity}, not a page: only lower environments involved (${row.foreign_envs.join('/')} in ${row.env})`,
+          }[flow],
         ),
         window_minutes: s.windowMinutes,
         requests: Number(row.requests),

@@ -282,6 +282,22 @@ describe('cross-environment decisions', () => {
       (await run({ ...base, env: 'production', foreign_envs: ['staging'] }))[0]?.severity,
     ).toBe('medium');
   });
+
+  it('is info, not a page, between two lower environments', async () => {
+    const [sideways] = await RULES['cross-environment'].evaluate(
+      {
+        watermark,
+        query: fakeQuery([
+          { match: /FROM denials/, rows: [{ ...base, env: 'sandbox', foreign_envs: ['staging'] }] },
+        ]),
+      },
+      settings['cross-environment'],
+    );
+    expect(sideways?.severity).toBe('info');
+    expect(sideways?.evidence.decision).toMatchObject({
+      severity_reason: expect.stringMatching(/not a page/) as unknown,
+    });
+  });
 });
 
 describe('routes setting', () => {
