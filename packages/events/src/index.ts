@@ -1,7 +1,7 @@
 export type { ApiEvent, ParseResult } from './api-event.js';
 export { parseEvent } from './parse-event.js';
 export type { ParseOptions } from './parse-event.js';
-export { scanCountable } from './scan-countable.js';
+export { COUNTABLE_FIELDS, scanCountable } from './scan-countable.js';
 export type { CountableEvent, ScanOptions } from './scan-countable.js';
 export { deriveResourceId } from './derive-resource-id.js';
 export { clientNetwork } from './client-network.js';

@@ -4,11 +4,18 @@
  *
  * The contract that makes it safe to put in front of `parseEvent`: `scanCountable` returns a
  * `CountableEvent` only when `parseEvent(bytes, { maxBytes, environments, now: () => nowMs })`
- * would return `ok` with an event that is neither a denial nor a foreign access. In that case its
- * fields equal that event's `ts`, `env`, `keyId`, `accountId` and `status`. In every other case
- * (invalid input, a denial, a foreign access, or just a shape the scanner does not handle) it
- * returns `undefined`, and the caller runs the full `parseEvent`. That call decides validity,
- * builds the full event and dead-letters bad input.
+ * would return `ok` with an event that is neither a denial nor a foreign access. In that case each
+ * of its `COUNTABLE_FIELDS` (`ts`, `env`, `keyId`, `accountId`, `status`, `method`, `resourceId`,
+ * `resourceOwner`) equals that event's. In every other case (invalid input, a denial, a foreign
+ * access, or just a shape the scanner does not handle) it returns `undefined`, and the caller runs
+ * the full `parseEvent`. That call decides validity, builds the full event and dead-letters bad
+ * input.
+ *
+ * `method` and `resourceId` are decoded lazily, on first read, from the spans the scan recorded:
+ * ingest needs them only for the 2xx responses it records in key_resources, and deriving a
+ * resource ID from the path costs more than the rest of the scan. `resourceId` is the given
+ * `resource_id`, or `deriveResourceId(path, route)` exactly as `parseEvent` derives it. So the
+ * returned object holds on to `bytes`: do not change them while it is in use.
  *
  * So every check below accepts only what is plainly fine. When agreeing with `parseEvent` would
  * take more than a simple yes, the scanner bails out. The shape it accepts:
@@ -18,27 +25,37 @@
  * - values that are strings, numbers, `true`, `false` or `null`; a nested object or array
  *   anywhere bails;
  * - strings (keys and values) of printable ASCII 0x20–0x7E only, without backslash escapes. The
- *   whole input is then ASCII (valid UTF-8, no BOM), and a string's length in UTF-16 units equals
- *   its length in bytes, so the contract's length limits can be checked on byte spans;
+ *   whole input is then ASCII (valid UTF-8, no BOM), a string's length in UTF-16 units equals
+ *   its length in bytes, so the contract's length limits can be checked on byte spans, and a
+ *   span decoded as latin1 is exactly the string JSON.parse would give;
  * - every v1 contract field at most once (JSON.parse would keep the last of duplicates). Unknown
  *   keys may repeat, since `validateFields` never reads them;
  * - `status` and a numeric `ts` as plain digits only: a fraction, exponent or sign bails, because
  *   matching JSON.parse's rounding exactly is not worth it there. `latency_ms` may be any
  *   non-negative number without an exponent.
  */
+import type { ApiEvent } from './api-event.js';
+import { deriveResourceId } from './derive-resource-id.js';
 import { EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
 import { parseRfc3339 } from './rfc3339.js';
 
-/** What ingest needs to count a non-denial request: the values `parseEvent` would give. */
-export interface CountableEvent {
-  /** Epoch milliseconds (integer). */
-  ts: number;
-  /** The matching entry of `environments`. */
-  env: string;
-  keyId: string | null;
-  accountId: string | null;
-  status: number;
-}
+/**
+ * The fields of `ApiEvent` that the scanner gives: what ingest needs to count a request that is
+ * not a denial and to record which resource a key used successfully.
+ */
+export const COUNTABLE_FIELDS = [
+  'ts',
+  'env',
+  'keyId',
+  'accountId',
+  'status',
+  'method',
+  'resourceId',
+  'resourceOwner',
+] as const satisfies readonly (keyof ApiEvent)[];
+
+/** The values `parseEvent`'s event would have (an `ApiEvent` is one too). */
+export type CountableEvent = Readonly<Pick<ApiEvent, (typeof COUNTABLE_FIELDS)[number]>>;
 
 /** The settings `parseEvent` gets, already resolved: the scanner has no defaults of its own. */
 export interface ScanOptions {
@@ -128,10 +145,14 @@ const FIELD_NAMES = [
 ] as const;
 const TS = 0;
 const ENV = 2;
+const METHOD = 3;
+const PATH = 4;
 const STATUS = 5;
 const KEY_ID = 6;
 const ACCOUNT_ID = 7;
 const ERROR = 8;
+const ROUTE = 9;
+const RESOURCE_ID = 11;
 const RESOURCE_OWNER = 12;
 const RESOURCE_ENV = 13;
 const LATENCY_MS = 16;
@@ -194,6 +215,15 @@ FIELD_NAMES.forEach((name, field) => {
  * wrong guess costs one comparison.
  */
 const NEXT_FIELD = new Int8Array(FIELD_NAMES.length + 1).fill(UNKNOWN_FIELD);
+
+/**
+ * Where the value of each string field lies (between its quotes; a start of FAIL means null),
+ * written as the scan meets the field and read only for fields it has seen. Module state is safe
+ * here: a scan runs to completion without calling out, and the event it returns copies the spans
+ * it keeps.
+ */
+const VALUE_START = new Int32Array(FIELD_NAMES.length);
+const VALUE_END = new Int32Array(FIELD_NAMES.length);
 
 // ---------------------------------------------------------------------------------------------
 // Tokens. Each helper takes the position to start at and the end of the input, and never reads
@@ -437,6 +467,60 @@ function internedString(bytes: Uint8Array, start: number, end: number): string {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * What `scanCountable` returns: the cheap fields decoded by the scan, `method` and `resourceId`
+ * decoded from their spans when first read (see the module comment).
+ */
+class ScannedEvent implements CountableEvent {
+  /** undefined until `resourceId` is first read. */
+  private derivedId: string | null | undefined = undefined;
+
+  constructor(
+    readonly ts: number,
+    readonly env: string,
+    readonly keyId: string | null,
+    readonly accountId: string | null,
+    readonly status: number,
+    readonly resourceOwner: string | null | undefined,
+    private readonly bytes: Uint8Array,
+    private readonly methodStart: number,
+    private readonly methodEnd: number,
+    private readonly pathStart: number,
+    private readonly pathEnd: number,
+    /** FAIL when the route is null or absent. */
+    private readonly routeStart: number,
+    private readonly routeEnd: number,
+    /** FAIL when resource_id is null or absent. */
+    private readonly idStart: number,
+    private readonly idEnd: number,
+  ) {}
+
+  get method(): string {
+    // A handful of distinct values: the cache hands back the same string without allocating.
+    return internedString(this.bytes, this.methodStart, this.methodEnd);
+  }
+
+  get resourceId(): string | null {
+    if (this.derivedId === undefined) this.derivedId = this.decodeResourceId();
+    return this.derivedId;
+  }
+
+  /** As validateFields: a non-empty resource_id as given, else derived from path and route. */
+  private decodeResourceId(): string | null {
+    const { bytes, idStart, idEnd, routeStart } = this;
+    if (idStart !== FAIL && idEnd > idStart) return asciiString(bytes, idStart, idEnd);
+    const route = routeStart === FAIL ? null : internedString(bytes, routeStart, this.routeEnd);
+    return deriveResourceId(asciiString(bytes, this.pathStart, this.pathEnd), route);
+  }
+}
+
+/** The span's start if the field was seen with a string value, else FAIL (null or absent). */
+function stringStart(seen: number, field: number): number {
+  return (seen & (1 << field)) === 0 ? FAIL : (VALUE_START[field] ?? FAIL);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
  * The countable fields of a plain, valid v1 event that is neither a denial nor a foreign access.
  * Returns undefined for anything else, and the caller then runs `parseEvent`. See the module
  * comment for the exact contract.
@@ -454,14 +538,6 @@ export function scanCountable(bytes: Uint8Array, opts: ScanOptions): CountableEv
   let ts = NaN;
   let env: string | undefined;
   let status = NaN;
-  // Spans of key_id, account_id and resource_owner. A start of FAIL means null or absent.
-  let keyStart = FAIL;
-  let keyEnd = FAIL;
-  let accountStart = FAIL;
-  let accountEnd = FAIL;
-  let ownerStart = FAIL;
-  let ownerEnd = FAIL;
-  let deniedError = false;
 
   // One iteration per member: `"key" : value`, then `,` or `}`. `{}` bails here too, since it
   // lacks the required fields.
@@ -512,18 +588,8 @@ export function scanCountable(bytes: Uint8Array, opts: ScanOptions): CountableEv
           break;
         default:
           if (!stringFieldOk(field, kind, start, stop)) return undefined;
-          if (field === KEY_ID) {
-            keyStart = kind === STRING ? start : FAIL;
-            keyEnd = stop;
-          } else if (field === ACCOUNT_ID) {
-            accountStart = kind === STRING ? start : FAIL;
-            accountEnd = stop;
-          } else if (field === RESOURCE_OWNER) {
-            ownerStart = kind === STRING ? start : FAIL;
-            ownerEnd = stop;
-          } else if (field === ERROR) {
-            deniedError = kind === STRING && spanEquals(bytes, start, stop, OWNERSHIP_DENIED);
-          }
+          VALUE_START[field] = kind === STRING ? start : FAIL;
+          VALUE_END[field] = stop;
       }
     }
 
@@ -539,7 +605,19 @@ export function scanCountable(bytes: Uint8Array, opts: ScanOptions): CountableEv
 
   // Denials and foreign accesses (a known owner that is not the caller's account) need the full
   // event.
-  if (status === 403 && deniedError) return undefined;
+  if (status === 403) {
+    const errorStart = stringStart(seen, ERROR);
+    const errorEnd = VALUE_END[ERROR] ?? FAIL;
+    if (errorStart !== FAIL && spanEquals(bytes, errorStart, errorEnd, OWNERSHIP_DENIED)) {
+      return undefined;
+    }
+  }
+  // key_id and account_id are required, so seen.
+  const keyStart = VALUE_START[KEY_ID] ?? FAIL;
+  const accountStart = VALUE_START[ACCOUNT_ID] ?? FAIL;
+  const accountEnd = VALUE_END[ACCOUNT_ID] ?? FAIL;
+  const ownerStart = stringStart(seen, RESOURCE_OWNER);
+  const ownerEnd = VALUE_END[RESOURCE_OWNER] ?? FAIL;
   if (
     ownerStart !== FAIL &&
     accountStart !== FAIL &&
@@ -548,11 +626,29 @@ export function scanCountable(bytes: Uint8Array, opts: ScanOptions): CountableEv
     return undefined;
   }
 
-  return {
+  const accountId = accountStart === FAIL ? null : internedString(bytes, accountStart, accountEnd);
+  // Absent, null, or (since this is no foreign access) the caller's own account unless that is
+  // null.
+  let resourceOwner: string | null | undefined;
+  if ((seen & (1 << RESOURCE_OWNER)) === 0) resourceOwner = undefined;
+  else if (ownerStart === FAIL) resourceOwner = null;
+  else resourceOwner = accountId ?? internedString(bytes, ownerStart, ownerEnd);
+
+  return new ScannedEvent(
     ts,
     env,
-    keyId: keyStart === FAIL ? null : internedString(bytes, keyStart, keyEnd),
-    accountId: accountStart === FAIL ? null : internedString(bytes, accountStart, accountEnd),
+    keyStart === FAIL ? null : internedString(bytes, keyStart, VALUE_END[KEY_ID] ?? FAIL),
+    accountId,
     status,
-  };
+    resourceOwner,
+    bytes,
+    VALUE_START[METHOD] ?? FAIL,
+    VALUE_END[METHOD] ?? FAIL,
+    VALUE_START[PATH] ?? FAIL,
+    VALUE_END[PATH] ?? FAIL,
+    stringStart(seen, ROUTE),
+    VALUE_END[ROUTE] ?? FAIL,
+    stringStart(seen, RESOURCE_ID),
+    VALUE_END[RESOURCE_ID] ?? FAIL,
+  );
 }

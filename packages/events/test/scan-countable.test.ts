@@ -2,6 +2,7 @@ import { allScenarios, generateEvents } from '@denyscope/testkit';
 import { describe, expect, it } from 'vitest';
 
 import {
+  COUNTABLE_FIELDS,
   DEFAULT_ENVIRONMENTS,
   EVENT_LIMITS,
   MAX_FUTURE_SKEW_MS,
@@ -14,7 +15,20 @@ import { NOW, OPTIONAL_FIELDS, REQUIRED_FIELDS, seededRandom, wireEvent } from '
 
 // The contract under test: scanCountable returns a value only for input that parseEvent (same
 // maxBytes, environments and clock) accepts as an event that is neither a denial nor a foreign
-// access, and then the values are that event's ts, env, keyId, accountId and status.
+// access, and then the values are that event's ts, env, keyId, accountId, status, method,
+// resourceId and resourceOwner (the last two with their null/absent states).
+
+/** Written out here, not taken from the code under test. */
+const FIELDS = [
+  'ts',
+  'env',
+  'keyId',
+  'accountId',
+  'status',
+  'method',
+  'resourceId',
+  'resourceOwner',
+] as const satisfies readonly (keyof CountableEvent)[];
 
 const DEFAULTS: ScanOptions = {
   maxBytes: EVENT_LIMITS.maxMessageBytes,
@@ -47,25 +61,55 @@ function fullParse(bytes: Uint8Array, opts: ScanOptions): ReturnType<typeof pars
   });
 }
 
+/** The fields of the contract as a plain object (the scanner decodes some of them on read). */
+function fieldsOf(event: CountableEvent): Record<string, unknown> {
+  return Object.fromEntries(FIELDS.map((field) => [field, event[field]]));
+}
+
+/** A different event, scanned between a scan and the reads of its lazy fields. */
+const OTHER_MESSAGE = Buffer.from(
+  JSON.stringify({
+    ts: NOW - 1,
+    request_id: 'other',
+    env: 'sandbox',
+    method: 'DELETE',
+    path: '/v2/other/thing_999/x',
+    route: '/v2/other/{id}/x',
+    status: 204,
+    key_id: 'key_other',
+    account_id: 'acct_other',
+    resource_id: 'zzz',
+  }),
+);
+
 /** How the scanner's answer breaks the contract, or undefined if it keeps it. */
-function violation(bytes: Uint8Array, opts: ScanOptions = DEFAULTS): string | undefined {
-  const lean = scanCountable(bytes, opts);
+function violation(
+  bytes: Uint8Array,
+  opts: ScanOptions = DEFAULTS,
+  lean = scanCountable(bytes, opts),
+): string | undefined {
   if (lean === undefined) return undefined;
+  // The lazy fields must not depend on what the scanner did after returning this event.
+  scanCountable(OTHER_MESSAGE, DEFAULTS);
   const full = fullParse(bytes, opts);
   if (!full.ok) return `scanned, but parseEvent rejects it: ${full.reason}`;
   if (!isCountable(full.event)) return 'scanned a denial or a foreign access';
-  const { ts, env, keyId, accountId, status } = full.event;
-  const expected: CountableEvent = { ts, env, keyId, accountId, status };
-  const same =
-    Object.keys(lean).length === 5 &&
-    Object.is(lean.ts, ts) &&
-    lean.env === env &&
-    lean.keyId === keyId &&
-    lean.accountId === accountId &&
-    Object.is(lean.status, status);
-  return same
+  const different = FIELDS.filter((field) => !Object.is(lean[field], full.event[field]));
+  return different.length === 0
     ? undefined
-    : `got ${JSON.stringify(lean)}, parseEvent says ${JSON.stringify(expected)}`;
+    : `${different.join(', ')} differ: got ${JSON.stringify(fieldsOf(lean))}, parseEvent says ${JSON.stringify(fieldsOf(full.event))}`;
+}
+
+/** Which state each field with several states was in, for "both outcomes were sampled". */
+function outcomesOf(event: CountableEvent): string[] {
+  const owner = event.resourceOwner;
+  return [
+    event.resourceId === null ? 'resourceId null' : 'resourceId string',
+    owner === undefined ? 'owner absent' : owner === null ? 'owner null' : 'owner string',
+    event.keyId === null ? 'keyId null' : 'keyId string',
+    event.method === 'GET' ? 'method GET' : 'method other',
+    event.status >= 200 && event.status <= 299 ? 'status 2xx' : 'status other',
+  ];
 }
 
 interface Case {
@@ -81,22 +125,43 @@ function show(bytes: Uint8Array): string {
   return JSON.stringify(text.length > 800 ? `${text.slice(0, 800)}…` : text);
 }
 
-/** Checks every case; fails listing the first violations with their labels and inputs. */
-function expectAgreement(cases: Iterable<Case>): { total: number; scanned: number } {
+/**
+ * Checks every case; fails listing the first violations with their labels and inputs. Counts the
+ * states of the scanned events' fields (`outcomesOf`).
+ */
+function expectAgreement(cases: Iterable<Case>): {
+  total: number;
+  scanned: number;
+  outcomes: Map<string, number>;
+} {
   const failures: string[] = [];
+  const outcomes = new Map<string, number>();
   let total = 0;
   let scanned = 0;
   for (const { label, bytes, opts = DEFAULTS } of cases) {
     total++;
-    if (scanCountable(bytes, opts) !== undefined) scanned++;
-    const problem = violation(bytes, opts);
+    const lean = scanCountable(bytes, opts);
+    // Before anything reads the lazy fields: violation() scans another event first.
+    const problem = violation(bytes, opts, lean);
+    if (lean !== undefined) {
+      scanned++;
+      for (const outcome of outcomesOf(lean))
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
     if (problem !== undefined && failures.length < 10) {
       const options = opts === DEFAULTS ? '' : `\n  opts: ${JSON.stringify(opts)}`;
       failures.push(`${label}: ${problem}\n  input: ${show(bytes)}${options}`);
     }
   }
   expect(failures, failures.join('\n\n')).toEqual([]);
-  return { total, scanned };
+  return { total, scanned, outcomes };
+}
+
+/** Every one of `expected` was seen at least `min` times among the scanned events. */
+function expectSampled(outcomes: Map<string, number>, expected: string[], min = 1): void {
+  for (const outcome of expected) {
+    expect(outcomes.get(outcome) ?? 0, outcome).toBeGreaterThanOrEqual(min);
+  }
 }
 
 const encode = (text: string): Uint8Array => Buffer.from(text, 'utf8');
@@ -632,10 +697,20 @@ describe('scanCountable agrees with parseEvent', () => {
       countableJson({ key_id: null, account_id: null }),
       JSON.stringify(wireEvent()),
     ];
-    const { total, scanned } = expectAgreement(mutations(MUTATION_SEED, 40_000, bases));
+    const { total, scanned, outcomes } = expectAgreement(mutations(MUTATION_SEED, 40_000, bases));
     // Not vacuous: mutations that keep an event plain (whitespace, unknown keys, ...) still scan.
     expect(scanned).toBeGreaterThan(total * 0.1);
     expect(scanned).toBeLessThan(total * 0.9);
+    expectSampled(outcomes, [
+      'resourceId null',
+      'resourceId string',
+      'owner absent',
+      'owner null',
+      'owner string',
+      'keyId null',
+      'status 2xx',
+      'status other',
+    ]);
   });
 
   it('hands back correct IDs when far more distinct IDs than its cache holds go through', () => {
@@ -648,6 +723,146 @@ describe('scanCountable agrees with parseEvent', () => {
     }
     const { total, scanned } = expectAgreement(cases);
     expect(scanned).toBe(total);
+  });
+});
+
+describe('scanCountable agrees with parseEvent on the resource fields', () => {
+  const PATHS = [
+    '/v1/invoices/inv_004512',
+    '/v1/invoices/inv_004512?expand=lines',
+    '/v1/invoices/inv_004512/',
+    '/v1//invoices//inv_1',
+    '/',
+    '',
+    '/v1/invoices',
+    '/v1/invoices/list',
+    '/v2024-01/things',
+    '/api/v1/invoices/inv_7',
+    '/v1/files/doc_9f86d081884c.json',
+    '/v1/users/%E2%82%AC42',
+    '/v1/users/%E0%A4%A',
+    '/v1/users/a%2Fb1',
+    '/v1/users/%',
+    '/V1/Invoices/INV_1',
+    '/v1/customers/cus_AbCdEfGhIj',
+    '/v1/invoices/inv_1#frag',
+    '/v1/invoices/inv_1/lines/li_2',
+    'invoices/3f2a9c1e-8b7d-4e6f-a5c3-2d1b0e9f8a7c',
+    `/v1/blobs/${'7'.repeat(2000)}`,
+    `/v1/blobs/${'%41'.repeat(400)}1`,
+    '/v1/caf\u00e9/inv_1',
+    '/v1/\u202einv_1',
+  ];
+  const ROUTES: unknown[] = [
+    undefined,
+    null,
+    '',
+    '/v1/invoices/{invoice_id}',
+    '/invoices/{id}',
+    '/v1/invoices/:id',
+    '/v1/files/{file}.json',
+    '/v1/invoices/{invoice_id}/lines/{line_id}',
+    '/v1/invoices',
+    '/v1/{a}/{b}/{c}/{d}/{e}',
+    '/V1/INVOICES/{id}',
+    '{id}',
+    '/v1/blobs/{blob}',
+  ];
+  const RESOURCE_IDS: unknown[] = [
+    undefined,
+    null,
+    '',
+    'inv_given',
+    ' ',
+    'a'.repeat(1024),
+    'a'.repeat(1025),
+    'x\ud800',
+    7,
+  ];
+  const METHODS = ['GET', 'get', 'POST', 'PUT', 'PATCH', 'DELETE', 'delete', 'HEAD', 'OPTIONS', ''];
+  const STATUSES = [200, 201, 204, 299, 300, 404, 403];
+
+  /** Like pick(), for lists that hold undefined (an absent field). */
+  const anyOf = <T>(random: () => number, items: readonly T[]): T =>
+    items[Math.floor(random() * items.length)] as T;
+
+  function resourceEvent(
+    path: string,
+    route: unknown,
+    resourceId: unknown,
+    extra: Record<string, unknown> = {},
+  ): string {
+    const event = countableWire({ path, ...extra });
+    if (route === undefined) Reflect.deleteProperty(event, 'route');
+    else event.route = route;
+    if (resourceId !== undefined) event.resource_id = resourceId;
+    return JSON.stringify(event);
+  }
+
+  it('on every path × route × resource_id', () => {
+    const cases: Case[] = [];
+    for (const path of PATHS) {
+      for (const route of ROUTES) {
+        for (const resourceId of RESOURCE_IDS) {
+          cases.push({
+            label: `path ${path.slice(0, 40)} route ${JSON.stringify(route)} resource_id ${JSON.stringify(resourceId)?.slice(0, 20)}`,
+            bytes: encode(resourceEvent(path, route, resourceId)),
+          });
+        }
+      }
+    }
+    const { total, scanned, outcomes } = expectAgreement(cases);
+    expectSampled(outcomes, ['resourceId null', 'resourceId string'], 50);
+    // Non-ASCII, escapes and over-long IDs go to parseEvent; the rest is scanned.
+    expect(scanned).toBeGreaterThan(total * 0.5);
+    expect(scanned).toBeLessThan(total);
+  });
+
+  it('on 20,000 random combinations with methods, statuses, owners and null IDs', () => {
+    const random = seededRandom(MUTATION_SEED + 7);
+    const cases: Case[] = [];
+    for (let n = 0; n < 20_000; n++) {
+      const status = pick(random, STATUSES);
+      const account = pick(random, ['acct_000123', 'acct_000123', null]);
+      const extra: Record<string, unknown> = {
+        method: pick(random, METHODS),
+        status,
+        error: status === 403 ? pick(random, ['ownership_denied', 'forbidden', null]) : null,
+        key_id: pick(random, ['key_live_7f3a9c1e2b4d', 'key_live_7f3a9c1e2b4d', null]),
+        account_id: account,
+      };
+      const owner = anyOf(random, [undefined, null, account, 'acct_other', '']);
+      const json = resourceEvent(
+        pick(random, PATHS),
+        anyOf(random, ROUTES),
+        anyOf(random, RESOURCE_IDS),
+        extra,
+      );
+      const event = JSON.parse(json) as Record<string, unknown>;
+      if (owner === undefined) Reflect.deleteProperty(event, 'resource_owner');
+      else event.resource_owner = owner;
+      cases.push({ label: `combination ${n}`, bytes: encode(JSON.stringify(event)) });
+    }
+    const { total, scanned, outcomes } = expectAgreement(cases);
+    expectSampled(
+      outcomes,
+      [
+        'resourceId null',
+        'resourceId string',
+        'owner absent',
+        'owner null',
+        'owner string',
+        'keyId null',
+        'keyId string',
+        'method GET',
+        'method other',
+        'status 2xx',
+        'status other',
+      ],
+      100,
+    );
+    expect(scanned).toBeGreaterThan(total * 0.3);
+    expect(scanned).toBeLessThan(total * 0.9);
   });
 });
 
@@ -683,14 +898,26 @@ describe('scanCountable coverage', () => {
 });
 
 describe('scanCountable on the common shape', () => {
-  it('returns the five countable fields', () => {
-    expect(scanCountable(encode(countableJson()), DEFAULTS)).toStrictEqual({
+  it('returns the countable fields', () => {
+    expect(COUNTABLE_FIELDS).toEqual(FIELDS);
+    const event = scanCountable(encode(countableJson()), DEFAULTS);
+    expect(event && fieldsOf(event)).toStrictEqual({
       ts: Date.UTC(2025, 4, 31, 23, 59, 58, 123),
       env: 'production',
       keyId: 'key_live_7f3a9c1e2b4d',
       accountId: 'acct_000123',
       status: 200,
+      method: 'GET',
+      // Derived from path and route: /v1/invoices/inv_004512?expand=lines, /v1/invoices/{invoice_id}
+      resourceId: 'inv_004512',
+      resourceOwner: 'acct_000123',
     });
+  });
+
+  it('gives a given resource_id as it is, and the same string on every read', () => {
+    const event = scanCountable(encode(countableJson({ resource_id: 'inv_given' })), DEFAULTS);
+    expect(event?.resourceId).toBe('inv_given');
+    expect(event?.resourceId).toBe(event?.resourceId);
   });
 
   it.each([
@@ -772,15 +999,19 @@ describe('scanCountable on the common shape', () => {
 
   it('reads Buffers, plain Uint8Arrays and views into pooled buffers alike', () => {
     const json = countableJson();
-    const expected = scanCountable(Buffer.from(json), DEFAULTS);
+    const scan = (bytes: Uint8Array) => {
+      const event = scanCountable(bytes, DEFAULTS);
+      return event && fieldsOf(event);
+    };
+    const expected = scan(Buffer.from(json));
     expect(expected).toBeDefined();
-    expect(scanCountable(new TextEncoder().encode(json), DEFAULTS)).toStrictEqual(expected);
+    expect(scan(new TextEncoder().encode(json))).toStrictEqual(expected);
     const pool = Buffer.from(`{"x":1}${json}}}}`);
     const view = pool.subarray(7, 7 + json.length);
-    expect(scanCountable(view, DEFAULTS)).toStrictEqual(expected);
-    expect(
-      scanCountable(new Uint8Array(pool.buffer, pool.byteOffset + 7, json.length), DEFAULTS),
-    ).toStrictEqual(expected);
+    expect(scan(view)).toStrictEqual(expected);
+    expect(scan(new Uint8Array(pool.buffer, pool.byteOffset + 7, json.length))).toStrictEqual(
+      expected,
+    );
   });
 
   it('accepts a message of exactly maxBytes and none a byte longer', () => {
