@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { CAUSE_TEXT, CAUSES, type Cause } from './causes.js';
+import { describeCause } from './cause-text.js';
+import { CAUSES, type Cause, type FlaggedKeys } from './causes.js';
 import { InvalidReportRequestError } from './errors.js';
 import {
   DEFAULT_SCAN_THRESHOLDS,
@@ -7,6 +8,7 @@ import {
   denialsByDayAndCause,
   denialsByKeyAndCause,
   denialsByPatternAndCause,
+  deletedIdsByCause,
   keysInDistributedIncidents,
   keysScanningByShape,
   keysWithEnumerationIncident,
@@ -71,6 +73,23 @@ const isoDay = (dayNumber: number): string =>
 const isoSec = (sec: number): string => new Date(sec * 1000).toISOString();
 
 /**
+ * Which keys the key-level causes apply to (causes.ts, precedence). A serious enumeration incident
+ * makes a key scanning. A key whose enumeration incidents all stayed `info` is test traffic, even
+ * when the report's own shape heuristic would flag it: the detector judged it on fuller facts
+ * (environment, other tenants, the key's successful IDs). The heuristic flags the remaining keys.
+ */
+export function flagKeys(
+  seriousIncident: readonly string[],
+  infoIncident: readonly string[],
+  byShape: readonly string[],
+): FlaggedKeys {
+  const serious = new Set(seriousIncident);
+  const testTraffic = new Set(infoIncident.filter((key) => !serious.has(key)));
+  const scanning = new Set([...serious, ...byShape.filter((key) => !testTraffic.has(key))]);
+  return { scanning: [...scanning].sort(), testTraffic: [...testTraffic].sort() };
+}
+
+/**
  * Reads one account's denials for the period and returns its report. Every query filters on the
  * account; other accounts appear only as counts.
  */
@@ -83,19 +102,25 @@ export async function buildReport(
   const thresholds = options.scan ?? DEFAULT_SCAN_THRESHOLDS;
 
   const keys = await accountKeys(client, s);
-  const [byIncident, byDistributed, byShape] = await Promise.all([
+  const [enumeration, distributed, byShape] = await Promise.all([
     keysWithEnumerationIncident(client, s),
     keysInDistributedIncidents(client, s, new Set(keys)),
     keysScanningByShape(client, s, thresholds),
   ]);
-  const incidentKeys = new Set([...byIncident, ...byDistributed]);
-  const scanning = [...new Set([...incidentKeys, ...byShape])].sort();
+  const flagged = flagKeys(
+    [...enumeration.serious, ...distributed.serious],
+    [...enumeration.infoOnly, ...distributed.infoOnly],
+    byShape,
+  );
+  const incidentKeys = new Set([...enumeration.serious, ...distributed.serious]);
+  const scanning = new Set(flagged.scanning);
 
-  const [keyRows, dayRows, patternRows, samples, requests] = await Promise.all([
-    denialsByKeyAndCause(client, s, scanning),
-    denialsByDayAndCause(client, s, scanning),
-    denialsByPatternAndCause(client, s, scanning),
-    sampleIds(client, s, scanning),
+  const [keyRows, dayRows, patternRows, deletedByCause, samples, requests] = await Promise.all([
+    denialsByKeyAndCause(client, s, flagged),
+    denialsByDayAndCause(client, s, flagged),
+    denialsByPatternAndCause(client, s, flagged),
+    deletedIdsByCause(client, s, flagged),
+    sampleIds(client, s, flagged),
     requestsByKey(client, s),
   ]);
 
@@ -114,7 +139,7 @@ export async function buildReport(
         main_cause: row.cause,
         scanning_reason: incidentKeys.has(row.keyId)
           ? 'incident'
-          : scanning.includes(row.keyId)
+          : scanning.has(row.keyId)
             ? 'many-missing-ids'
             : null,
         causes: [],
@@ -128,6 +153,7 @@ export async function buildReport(
       distinct_ids: row.distinctIds,
       other_account_resources: row.otherAccountResources,
       other_accounts: row.otherAccounts,
+      deleted_ids: row.deletedIds,
       first_seen: isoSec(row.firstSec),
       last_seen: isoSec(row.lastSec),
       sample_ids: samples.get(sampleKey(row.keyId, row.cause)) ?? [],
@@ -161,12 +187,16 @@ export async function buildReport(
     if (counts) counts[row.cause] += row.denials;
   }
 
-  const causeSummary = (cause: Cause) => ({
-    cause,
-    ...CAUSE_TEXT[cause],
-    denials: totals[cause],
-    keys: keysPerCause[cause],
-  });
+  const causeSummary = (cause: Cause) => {
+    const deletedIds = deletedByCause.get(cause) ?? 0;
+    return {
+      cause,
+      ...describeCause(cause, { deletedIds }),
+      denials: totals[cause],
+      keys: keysPerCause[cause],
+      deleted_ids: deletedIds,
+    };
+  };
 
   const report: Report = {
     report_version: REPORT_VERSION,

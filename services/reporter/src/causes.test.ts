@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { flagKeys } from './build-report.js';
+import { CAUSE_TEXT, describeCause } from './cause-text.js';
 import { CAUSE_PRECEDENCE, CAUSES, causeSql, classifyDenial, type DenialFacts } from './causes.js';
 
 const plain: DenialFacts = {
   scanningKey: false,
+  testTrafficKey: false,
   resourceEnv: '',
   keyEnv: '',
   ownerState: 0,
   ownedByAnotherAccount: false,
+  knownToAccount: false,
 };
 
 describe('classifyDenial', () => {
@@ -18,40 +22,101 @@ describe('classifyDenial', () => {
     expect(classifyDenial({ ...plain, resourceEnv: 'staging' })).toBe('other-environment');
     expect(classifyDenial({ ...plain, keyEnv: 'staging' })).toBe('other-environment');
     expect(classifyDenial({ ...plain, scanningKey: true })).toBe('scanning');
+    expect(classifyDenial({ ...plain, testTrafficKey: true, ownerState: 1 })).toBe('test-traffic');
     expect(classifyDenial(plain)).toBe('unexplained');
     // Owned by the key's own account and still denied: nothing the platform explains.
     expect(classifyDenial({ ...plain, ownerState: 2 })).toBe('unexplained');
   });
 
-  it('applies the documented precedence: scanning > environment > account > stale', () => {
+  it('calls an ID the account used before stale, whatever the platform says of its owner', () => {
+    // A deleted invoice of the account: no such resource now, known to the account.
+    expect(classifyDenial({ ...plain, ownerState: 1, knownToAccount: true })).toBe('stale-ids');
+    // The log did not say who owns it, but the account used it: stale, no longer unexplained.
+    expect(classifyDenial({ ...plain, knownToAccount: true })).toBe('stale-ids');
+    // An existing resource of the account is not stale, known or not.
+    expect(classifyDenial({ ...plain, ownerState: 2, knownToAccount: true })).toBe('unexplained');
+  });
+
+  it('applies the documented precedence', () => {
     const everything: DenialFacts = {
       scanningKey: true,
+      testTrafficKey: true,
       resourceEnv: 'staging',
       keyEnv: 'staging',
       ownerState: 2,
       ownedByAnotherAccount: true,
+      knownToAccount: true,
     };
     expect(classifyDenial(everything)).toBe('scanning');
-    expect(classifyDenial({ ...everything, scanningKey: false })).toBe('other-environment');
-    expect(classifyDenial({ ...everything, scanningKey: false, resourceEnv: '', keyEnv: '' })).toBe(
+    const notScanning = { ...everything, scanningKey: false };
+    expect(classifyDenial(notScanning)).toBe('other-environment');
+    const sameEnv = { ...notScanning, resourceEnv: '', keyEnv: '' };
+    expect(classifyDenial(sameEnv)).toBe('another-account');
+    // A really flagged key explains its known IDs too; test traffic does not.
+    const known = { ...plain, ownerState: 1, knownToAccount: true };
+    expect(classifyDenial({ ...known, scanningKey: true })).toBe('scanning');
+    expect(classifyDenial({ ...known, testTrafficKey: true })).toBe('stale-ids');
+    expect(classifyDenial({ ...known, resourceEnv: 'staging' })).toBe('other-environment');
+    // Test traffic is the key's invented IDs, after environment and other accounts.
+    const invented = { ...plain, testTrafficKey: true, ownerState: 1 };
+    expect(classifyDenial(invented)).toBe('test-traffic');
+    expect(classifyDenial({ ...invented, resourceEnv: 'production' })).toBe('other-environment');
+    expect(classifyDenial({ ...invented, ownerState: 2, ownedByAnotherAccount: true })).toBe(
       'another-account',
     );
     expect(classifyDenial({ ...plain, ownerState: 1, resourceEnv: 'production' })).toBe(
       'other-environment',
     );
-    expect(CAUSE_PRECEDENCE.map((rule) => rule.cause)).toEqual(CAUSES.slice(0, 4));
+    expect(CAUSE_PRECEDENCE.map((rule) => rule.cause)).toEqual(CAUSES.slice(0, -1));
+    expect(CAUSES.at(-1)).toBe('unexplained');
   });
 });
 
 describe('causeSql', () => {
-  it('tests the conditions in precedence order and quotes the scanning keys', () => {
-    const sql = causeSql(['key_live_a', "k'); DROP TABLE denials; --"]);
+  it('tests the conditions in precedence order and quotes the flagged keys', () => {
+    const sql = causeSql({
+      scanning: ['key_live_a', "k'); DROP TABLE denials; --"],
+      testTraffic: ['key_test_b'],
+    });
     expect(sql).toBe(
       "multiIf(key_id IN ('key_live_a', 'k\\'); DROP TABLE denials; --'), 'scanning', " +
         "(resource_env != '' OR key_env != ''), 'other-environment', " +
         "(owner_state = 2 AND resource_owner != account_id), 'another-account', " +
-        "owner_state = 1, 'stale-ids', 'unexplained')",
+        "(key_id IN ('key_test_b') AND NOT (known_id = 1)), 'test-traffic', " +
+        "(owner_state != 2 AND (known_id = 1 OR owner_state = 1)), 'stale-ids', 'unexplained')",
     );
-    expect(causeSql([])).toMatch(/^multiIf\(0, 'scanning', /);
+    expect(causeSql({ scanning: [], testTraffic: [] })).toMatch(
+      /^multiIf\(0, 'scanning', .*\(0 AND NOT \(known_id = 1\)\), 'test-traffic', /,
+    );
+  });
+});
+
+describe('flagKeys', () => {
+  it('scans: serious incidents and the shape heuristic; info-only incidents: test traffic', () => {
+    expect(flagKeys(['k_serious'], ['k_info', 'k_serious'], ['k_shape', 'k_info'])).toEqual({
+      scanning: ['k_serious', 'k_shape'],
+      testTraffic: ['k_info'],
+    });
+    expect(flagKeys([], [], [])).toEqual({ scanning: [], testTraffic: [] });
+  });
+});
+
+describe('cause text', () => {
+  it('tells only scanners to rotate their key', () => {
+    for (const cause of CAUSES) {
+      expect(CAUSE_TEXT[cause].remediation.includes('rotate'), cause).toBe(cause === 'scanning');
+    }
+    expect(CAUSE_TEXT['test-traffic'].title).toBe('Invented IDs outside production');
+    expect(CAUSE_TEXT['test-traffic'].remediation).toContain('created by the test');
+  });
+
+  it('counts the IDs the account deleted itself in the stale-ids text', () => {
+    const stale = describeCause('stale-ids', { deletedIds: 1250 });
+    expect(stale.meaning).toContain('These include resources this account deleted itself');
+    expect(stale.meaning).toContain('1,250 IDs were asked for');
+    expect(describeCause('stale-ids', { deletedIds: 1 }).meaning).toContain('1 ID was');
+    expect(stale.remediation).toContain('re-read the list of resources');
+    expect(describeCause('stale-ids', { deletedIds: 0 })).toEqual(CAUSE_TEXT['stale-ids']);
+    expect(describeCause('scanning', { deletedIds: 5 })).toEqual(CAUSE_TEXT.scanning);
   });
 });

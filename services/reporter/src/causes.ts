@@ -1,47 +1,79 @@
 import { quoteString } from '@denyscope/clickhouse';
+import { FOREIGN, KNOWN_TO_ACCOUNT } from './denial-facts.js';
 
 /**
  * Why a key was denied, as a customer can act on it. Every denial gets exactly one cause: the
  * first entry of CAUSE_PRECEDENCE whose condition holds. `unexplained` catches what the platform
- * gave no reason for (owner unknown, same environment).
+ * gave no reason for (owner unknown, same environment, an ID the account never used).
+ *
+ * Precedence, and why:
+ *
+ * 1. `scanning`: the key is *really* flagged for the period: an enumeration incident above `info`
+ *    (id-enumeration, or distributed-enumeration listing the key), or, without any enumeration
+ *    incident, many *guessed* IDs in one hour (IDs the account never used before the denial,
+ *    mostly missing). A scanner explains everything it hit.
+ * 2. `other-environment`: an ID (or a key) of another environment; it may also exist or be owned
+ *    there, but the fix is the environment configuration.
+ * 3. `another-account`: another account's existing resource (a key paired with the wrong account).
+ * 4. `test-traffic`: the key's only enumeration incidents are `info` (outside production, no other
+ *    tenant touched: a load test or a test suite against invented IDs), for an ID the account
+ *    never used. The detector's verdict, made on fuller facts (the environment, the key's
+ *    successful IDs), stands over the report's own shape heuristic.
+ * 5. `stale-ids`: an ID the account used before the denial (read, created, deleted it), or one
+ *    that does not exist (owner_state 1): stale or deleted IDs. Known IDs come after the key-level
+ *    causes only: of a test key they are still stale, as the test deleted what it re-reads.
  */
 export const CAUSES = [
   'scanning',
   'other-environment',
   'another-account',
+  'test-traffic',
   'stale-ids',
   'unexplained',
 ] as const;
 
 export type Cause = (typeof CAUSES)[number];
 
-/** What one denial row tells about its cause (the columns of `denials` that decide it). */
+/** What one denial row tells about its cause (the facts that decide it). */
 export interface DenialFacts {
-  /** The key is flagged as scanning for the period (enumeration incident or heuristic). */
+  /** The key is flagged as scanning for the period (enumeration incident or guessed-ID shape). */
   scanningKey: boolean;
+  /** The key's only enumeration incidents in the period are `info` (test traffic). */
+  testTrafficKey: boolean;
   resourceEnv: string;
   keyEnv: string;
   /** 0 owner unknown, 1 no such resource, 2 owned by resourceOwner. */
   ownerState: number;
   /** Whether resource_owner differs from the key's account (only meaningful when ownerState 2). */
   ownedByAnotherAccount: boolean;
+  /**
+   * The account used the ID successfully at or before the denial (account_resources), and it is
+   * not another account's existing resource: a stale or deleted ID of its own, never a guess.
+   */
+  knownToAccount: boolean;
+}
+
+/** The keys flagged for the period, which the key-level causes test. */
+export interface FlaggedKeys {
+  scanning: readonly string[];
+  testTraffic: readonly string[];
 }
 
 interface CauseRule {
   cause: Cause;
-  /** The same condition on a `denials` row, for ClickHouse (`scanning` receives the key list). */
-  sql: (scanningKeys: readonly string[]) => string;
+  /** The same condition on a denialsWithFacts row, for ClickHouse. */
+  sql: (keys: FlaggedKeys) => string;
   matches: (facts: DenialFacts) => boolean;
 }
 
-// Order is the precedence. Scanning first: a key walking IDs explains all of its denials, whatever
-// it hit. Then environment: an ID copied across environments may also exist (or be owned)
-// there, but the fix is the environment configuration. Then another account's resources (a key
-// paired with the wrong account), then IDs that do not exist (stale or deleted).
+const keyIn = (keys: readonly string[]): string =>
+  keys.length === 0 ? '0' : `key_id IN (${keys.map(quoteString).join(', ')})`;
+
+// Order is the precedence (see the module header).
 export const CAUSE_PRECEDENCE: readonly CauseRule[] = [
   {
     cause: 'scanning',
-    sql: (keys) => (keys.length === 0 ? '0' : `key_id IN (${keys.map(quoteString).join(', ')})`),
+    sql: (keys) => keyIn(keys.scanning),
     matches: (f) => f.scanningKey,
   },
   {
@@ -51,13 +83,19 @@ export const CAUSE_PRECEDENCE: readonly CauseRule[] = [
   },
   {
     cause: 'another-account',
-    sql: () => `(owner_state = 2 AND resource_owner != account_id)`,
+    sql: () => FOREIGN,
     matches: (f) => f.ownerState === 2 && f.ownedByAnotherAccount,
   },
   {
+    cause: 'test-traffic',
+    sql: (keys) => `(${keyIn(keys.testTraffic)} AND NOT (${KNOWN_TO_ACCOUNT}))`,
+    matches: (f) => f.testTrafficKey && !f.knownToAccount,
+  },
+  {
     cause: 'stale-ids',
-    sql: () => `owner_state = 1`,
-    matches: (f) => f.ownerState === 1,
+    // An own existing resource (owner_state 2, same account) is not stale, known or not.
+    sql: () => `(owner_state != 2 AND (${KNOWN_TO_ACCOUNT} OR owner_state = 1))`,
+    matches: (f) => f.ownerState !== 2 && (f.knownToAccount || f.ownerState === 1),
   },
 ];
 
@@ -66,54 +104,8 @@ export function classifyDenial(facts: DenialFacts): Cause {
   return CAUSE_PRECEDENCE.find((rule) => rule.matches(facts))?.cause ?? 'unexplained';
 }
 
-/** A ClickHouse expression giving each `denials` row its cause, in precedence order. */
-export function causeSql(scanningKeys: readonly string[]): string {
-  const branches = CAUSE_PRECEDENCE.map(
-    (rule) => `${rule.sql(scanningKeys)}, ${quoteString(rule.cause)}`,
-  );
+/** A ClickHouse expression giving each denialsWithFacts row its cause, in precedence order. */
+export function causeSql(keys: FlaggedKeys): string {
+  const branches = CAUSE_PRECEDENCE.map((rule) => `${rule.sql(keys)}, ${quoteString(rule.cause)}`);
   return `multiIf(${branches.join(', ')}, ${quoteString('unexplained')})`;
 }
-
-export interface CauseText {
-  title: string;
-  /** What the denials of this cause mean. */
-  meaning: string;
-  /** What the customer can do about them. */
-  remediation: string;
-}
-
-export const CAUSE_TEXT: Record<Cause, CauseText> = {
-  scanning: {
-    title: 'Scanning',
-    meaning:
-      'The key asked for many different resource IDs, most of which do not exist, or was named in an ID-enumeration incident.',
-    remediation:
-      'Treat the key as possibly compromised: rotate it and check who uses it. In multi-tenant products, map raw IDs to opaque tokens so that end users cannot guess or walk them.',
-  },
-  'other-environment': {
-    title: 'IDs of another environment',
-    meaning:
-      'The key used resource IDs that belong to another environment (for example staging IDs in production), or the key itself is marked for another environment.',
-    remediation:
-      'Never hard-code resource IDs or keys across environments: load them from per-environment configuration and create the resources in each environment.',
-  },
-  'another-account': {
-    title: 'IDs of another account',
-    meaning:
-      "The key asked for existing resources that belong to a different account: the key is likely paired with the wrong account, or another account's IDs reached this integration.",
-    remediation:
-      'Pair each key with its owning account (check which account every key belongs to), and validate resource IDs against the account before sending them.',
-  },
-  'stale-ids': {
-    title: 'Stale or deleted IDs',
-    meaning: 'The key asked for resources that do not exist, typically deleted ones still stored.',
-    remediation:
-      'Validate IDs against the account before sending: remove deleted resources from stored configuration and caches, and stop polling them.',
-  },
-  unexplained: {
-    title: 'Unexplained',
-    meaning: 'The platform gave no reason for these denials (the owner of the ID is unknown).',
-    remediation:
-      'Check that the IDs were created by this account in this environment; validate IDs against the account before sending.',
-  },
-};

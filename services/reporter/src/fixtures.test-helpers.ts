@@ -1,10 +1,11 @@
-import { CAUSE_TEXT } from './causes.js';
+import { CAUSE_TEXT } from './cause-text.js';
 import type { Report } from './report-schema.js';
 
 const zero = {
   scanning: 0,
   'other-environment': 0,
   'another-account': 0,
+  'test-traffic': 0,
   'stale-ids': 0,
   unexplained: 0,
 };
@@ -26,6 +27,7 @@ export function fixtureReport(hostile = 'inv_<script>alert("x")</script>|`tick`'
       ...CAUSE_TEXT[cause],
       denials: cause === 'stale-ids' ? 9 : 3,
       keys: 1,
+      deleted_ids: cause === 'stale-ids' ? 1 : 0,
     })),
     keys: [
       {
@@ -41,6 +43,7 @@ export function fixtureReport(hostile = 'inv_<script>alert("x")</script>|`tick`'
             distinct_ids: 2,
             other_account_resources: 0,
             other_accounts: 0,
+            deleted_ids: 1,
             first_seen: '2026-03-01T01:00:00.000Z',
             last_seen: '2026-03-02T01:00:00.000Z',
             sample_ids: [hostile],
@@ -51,6 +54,7 @@ export function fixtureReport(hostile = 'inv_<script>alert("x")</script>|`tick`'
             distinct_ids: 3,
             other_account_resources: 3,
             other_accounts: 2,
+            deleted_ids: 0,
             first_seen: '2026-03-01T02:00:00.000Z',
             last_seen: '2026-03-01T03:00:00.000Z',
             sample_ids: [],

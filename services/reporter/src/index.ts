@@ -25,7 +25,14 @@ export {
   type KeyCause,
   type CauseCounts,
 } from './report-schema.js';
-export { CAUSES, CAUSE_TEXT, classifyDenial, type Cause, type DenialFacts } from './causes.js';
+export {
+  CAUSES,
+  classifyDenial,
+  type Cause,
+  type DenialFacts,
+  type FlaggedKeys,
+} from './causes.js';
+export { CAUSE_TEXT, describeCause, type CauseText } from './cause-text.js';
 export { ReporterError, InvalidReportRequestError } from './errors.js';
 export { completedPeriod, SCHEDULE_PATTERNS, type SchedulePeriod } from './period.js';
 export { accountDirName, ensureDir, writeFileAtomic } from './report-files.js';

@@ -1,25 +1,20 @@
 import { quoteString, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
-import { causeSql, CAUSES, type Cause } from './causes.js';
+import { causeSql, CAUSES, type Cause, type FlaggedKeys } from './causes.js';
+import {
+  DELETED_BY_ACCOUNT,
+  FOREIGN,
+  KNOWN_TO_ACCOUNT,
+  denialsWithFacts,
+  scope,
+  type Scope,
+} from './denial-facts.js';
 
 // Every query of a report reads rows of one account only: `scope()` is the first condition of each
-// WHERE clause. Aliases never reuse a column name (on 18.16 an alias shadows the column inside
-// other aggregates of the same SELECT).
+// WHERE clause, and denialsWithFacts() applies it to the denials it joins with the account's own
+// facts. Aliases never reuse a column name (on 18.16 an alias shadows the column inside other
+// aggregates of the same SELECT).
 
-export interface Scope {
-  accountId: string;
-  sinceSec: number;
-  untilSec: number;
-}
-
-function scope(s: Scope, timeColumn = 'event_time'): string {
-  return [
-    `account_id = ${quoteString(s.accountId)}`,
-    `${timeColumn} >= toDateTime(${quoteUInt(s.sinceSec)})`,
-    `${timeColumn} < toDateTime(${quoteUInt(s.untilSec)})`,
-  ].join(' AND ');
-}
-
-const FOREIGN = `(owner_state = 2 AND resource_owner != account_id)`;
+export type { Scope };
 
 async function select<T>(client: ClickHouseClient, query: string): Promise<T[]> {
   const result = await client.query({ query, format: 'JSONEachRow' });
@@ -34,47 +29,72 @@ function asCause(value: string): Cause {
 }
 
 export interface ScanThresholds {
-  /** Distinct denied IDs of a key within one UTC hour that make it a scanner... */
+  /** Distinct guessed IDs (never used by the account before) of a key within one UTC hour... */
   minIdsPerHour: number;
-  /** ...when at least this share of them do not exist. */
+  /** ...of which at least this share do not exist: the key is a scanner. */
   minMissingShare: number;
 }
 
 export const DEFAULT_SCAN_THRESHOLDS: ScanThresholds = { minIdsPerHour: 150, minMissingShare: 0.8 };
 
-/** Keys of the account named in an id-enumeration incident that overlaps the period. */
+/**
+ * Keys named by enumeration incidents overlapping the period, by what the incidents say: `serious`
+ * when at least one of the key's incidents was above `info` at some state change (an escalated
+ * incident counts at its highest severity), `infoOnly` when every one stayed `info` (enumeration
+ * outside production that touched no other tenant: a load test, a test suite).
+ */
+export interface IncidentKeys {
+  serious: string[];
+  infoOnly: string[];
+}
+
+function splitBySeverity(rows: Iterable<[key: string, serious: boolean]>): IncidentKeys {
+  const seriousKeys = new Set<string>();
+  const seen = new Set<string>();
+  for (const [key, serious] of rows) {
+    seen.add(key);
+    if (serious) seriousKeys.add(key);
+  }
+  return {
+    serious: [...seriousKeys].sort(),
+    infoOnly: [...seen].filter((key) => !seriousKeys.has(key)).sort(),
+  };
+}
+
+const overlapsPeriod = (s: Scope): string =>
+  `last_seen >= toDateTime(${quoteUInt(s.sinceSec)}) AND first_seen < toDateTime(${quoteUInt(s.untilSec)})`;
+
+/** Keys of the account that are the subject of an id-enumeration incident overlapping the period. */
 export async function keysWithEnumerationIncident(
   client: ClickHouseClient,
   s: Scope,
-): Promise<string[]> {
-  const found = await select<{ kid: string }>(
+): Promise<IncidentKeys> {
+  const found = await select<{ kid: string; serious: string }>(
     client,
-    `SELECT DISTINCT key_id AS kid FROM alerts FINAL
+    `SELECT key_id AS kid, countIf(severity != 'info') AS serious FROM alerts FINAL
      WHERE account_id = ${quoteString(s.accountId)} AND rule = 'id-enumeration' AND key_id != ''
-       AND last_seen >= toDateTime(${quoteUInt(s.sinceSec)})
-       AND first_seen < toDateTime(${quoteUInt(s.untilSec)})`,
+       AND ${overlapsPeriod(s)}
+     GROUP BY kid`,
   );
-  return found.map((row) => row.kid);
+  return splitBySeverity(found.map((row) => [row.kid, num(row.serious) > 0]));
 }
 
 /**
- * Keys listed in a distributed-enumeration incident (subject: a client IP, keys in the evidence)
- * that overlaps the period. The evidence names keys of several accounts; the caller keeps the
- * account's own keys only, and nothing else of it leaves this function.
+ * Keys listed in a distributed-enumeration incident (subject: a client IP or network, keys in the
+ * evidence) that overlaps the period. The evidence names keys of several accounts; only the
+ * account's own keys are kept, and nothing else of it leaves this function.
  */
 export async function keysInDistributedIncidents(
   client: ClickHouseClient,
   s: Scope,
   accountKeys: ReadonlySet<string>,
-): Promise<string[]> {
-  const found = await select<{ evidence: string }>(
+): Promise<IncidentKeys> {
+  const found = await select<{ evidence: string; severity: string }>(
     client,
-    `SELECT evidence FROM alerts FINAL
-     WHERE rule = 'distributed-enumeration'
-       AND last_seen >= toDateTime(${quoteUInt(s.sinceSec)})
-       AND first_seen < toDateTime(${quoteUInt(s.untilSec)})`,
+    `SELECT evidence, severity FROM alerts FINAL
+     WHERE rule = 'distributed-enumeration' AND ${overlapsPeriod(s)}`,
   );
-  const keys = new Set<string>();
+  const listed: [string, boolean][] = [];
   for (const row of found) {
     let evidence: unknown;
     try {
@@ -82,32 +102,42 @@ export async function keysInDistributedIncidents(
     } catch {
       continue;
     }
-    const listed = (evidence as { key_ids?: unknown } | null)?.key_ids;
-    if (!Array.isArray(listed)) continue;
-    for (const key of listed) if (typeof key === 'string' && accountKeys.has(key)) keys.add(key);
+    const keys = (evidence as { key_ids?: unknown } | null)?.key_ids;
+    if (!Array.isArray(keys)) continue;
+    for (const key of keys) {
+      if (typeof key === 'string' && accountKeys.has(key))
+        listed.push([key, row.severity !== 'info']);
+    }
   }
-  return [...keys];
+  return splitBySeverity(listed);
 }
 
-/** Keys that, in some UTC hour of the period, were denied on many distinct IDs, mostly missing. */
+/**
+ * Keys that, in some UTC hour of the period, were denied on many distinct *guessed* IDs, mostly
+ * missing. A guessed ID is one the account never used successfully before the denial (not
+ * KNOWN_TO_ACCOUNT): a migration walking the account's own bulk-deleted invoices guesses nothing.
+ */
 export async function keysScanningByShape(
   client: ClickHouseClient,
   s: Scope,
   thresholds: ScanThresholds,
 ): Promise<string[]> {
   const share = Math.round(thresholds.minMissingShare * 1000);
+  const guess = `NOT (${KNOWN_TO_ACCOUNT})`;
   const found = await select<{ kid: string }>(
     client,
     `SELECT kid FROM (
        SELECT key_id AS kid, toStartOfHour(event_time) AS hour,
-              uniqExact(resource_id) AS ids, uniqExactIf(resource_id, owner_state = 1) AS missing
-       FROM denials WHERE ${scope(s)} AND resource_id != ''
+              uniqExactIf(resource_id, ${guess}) AS guessed,
+              uniqExactIf(resource_id, ${guess} AND owner_state = 1) AS guessed_missing
+       FROM ${denialsWithFacts(s)} WHERE resource_id != ''
        GROUP BY kid, hour
      )
-     WHERE ids >= ${quoteUInt(thresholds.minIdsPerHour)} AND missing * 1000 >= ids * ${quoteUInt(share)}
+     WHERE guessed >= ${quoteUInt(thresholds.minIdsPerHour)}
+       AND guessed_missing * 1000 >= guessed * ${quoteUInt(share)}
      GROUP BY kid`,
   );
-  return found.map((row) => row.kid);
+  return found.map((row) => row.kid).sort();
 }
 
 export async function accountKeys(client: ClickHouseClient, s: Scope): Promise<string[]> {
@@ -125,6 +155,8 @@ export interface KeyCauseRow {
   distinctIds: number;
   otherAccountResources: number;
   otherAccounts: number;
+  /** Distinct IDs the account had deleted itself before the denial. */
+  deletedIds: number;
   firstSec: number;
   lastSec: number;
 }
@@ -132,16 +164,17 @@ export interface KeyCauseRow {
 export async function denialsByKeyAndCause(
   client: ClickHouseClient,
   s: Scope,
-  scanningKeys: readonly string[],
+  keys: FlaggedKeys,
 ): Promise<KeyCauseRow[]> {
   const found = await select<Record<string, string>>(
     client,
-    `SELECT key_id AS kid, ${causeSql(scanningKeys)} AS cause_id,
+    `SELECT key_id AS kid, ${causeSql(keys)} AS cause_id,
             uniqExact(request_id) AS n, uniqExact(resource_id) AS ids,
             uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
             uniqExactIf(resource_owner, ${FOREIGN}) AS foreign_owners,
+            uniqExactIf(resource_id, ${DELETED_BY_ACCOUNT}) AS deleted_n,
             toUInt32(min(event_time)) AS first_s, toUInt32(max(event_time)) AS last_s
-     FROM denials WHERE ${scope(s)}
+     FROM ${denialsWithFacts(s)}
      GROUP BY kid, cause_id`,
   );
   return found.map((row) => ({
@@ -151,6 +184,7 @@ export async function denialsByKeyAndCause(
     distinctIds: num(row.ids),
     otherAccountResources: num(row.foreign_ids),
     otherAccounts: num(row.foreign_owners),
+    deletedIds: num(row.deleted_n),
     firstSec: num(row.first_s),
     lastSec: num(row.last_s),
   }));
@@ -166,13 +200,13 @@ export interface CauseCountRow {
 export async function denialsByDayAndCause(
   client: ClickHouseClient,
   s: Scope,
-  scanningKeys: readonly string[],
+  keys: FlaggedKeys,
 ): Promise<CauseCountRow[]> {
   const found = await select<Record<string, string>>(
     client,
     `SELECT toString(intDiv(toUInt32(event_time), 86400)) AS day_n,
-            ${causeSql(scanningKeys)} AS cause_id, uniqExact(request_id) AS n
-     FROM denials WHERE ${scope(s)}
+            ${causeSql(keys)} AS cause_id, uniqExact(request_id) AS n
+     FROM ${denialsWithFacts(s)}
      GROUP BY day_n, cause_id`,
   );
   return found.map((row) => ({
@@ -185,13 +219,13 @@ export async function denialsByDayAndCause(
 export async function denialsByPatternAndCause(
   client: ClickHouseClient,
   s: Scope,
-  scanningKeys: readonly string[],
+  keys: FlaggedKeys,
 ): Promise<CauseCountRow[]> {
   const found = await select<Record<string, string>>(
     client,
-    `SELECT resource_pattern AS pat, ${causeSql(scanningKeys)} AS cause_id,
+    `SELECT resource_pattern AS pat, ${causeSql(keys)} AS cause_id,
             uniqExact(request_id) AS n
-     FROM denials WHERE ${scope(s)}
+     FROM ${denialsWithFacts(s)}
      GROUP BY pat, cause_id`,
   );
   return found.map((row) => ({
@@ -199,6 +233,21 @@ export async function denialsByPatternAndCause(
     cause: asCause(row.cause_id ?? ''),
     denials: num(row.n),
   }));
+}
+
+/** Per cause: distinct IDs the account had deleted itself before they were denied. */
+export async function deletedIdsByCause(
+  client: ClickHouseClient,
+  s: Scope,
+  keys: FlaggedKeys,
+): Promise<Map<Cause, number>> {
+  const found = await select<{ cause_id: string; deleted_n: string }>(
+    client,
+    `SELECT ${causeSql(keys)} AS cause_id, uniqExactIf(resource_id, ${DELETED_BY_ACCOUNT}) AS deleted_n
+     FROM ${denialsWithFacts(s)}
+     GROUP BY cause_id`,
+  );
+  return new Map(found.map((row) => [asCause(row.cause_id), num(row.deleted_n)]));
 }
 
 /**
@@ -209,17 +258,17 @@ export async function denialsByPatternAndCause(
 export async function sampleIds(
   client: ClickHouseClient,
   s: Scope,
-  scanningKeys: readonly string[],
+  keys: FlaggedKeys,
   perGroup = 5,
 ): Promise<Map<string, string[]>> {
   const account = quoteString(s.accountId);
   const found = await select<{ kid: string; cause_id: string; samples: string[] }>(
     client,
     `SELECT kid, cause_id, groupArray(${quoteUInt(perGroup)})(rid) AS samples FROM (
-       SELECT key_id AS kid, ${causeSql(scanningKeys)} AS cause_id, resource_id AS rid,
+       SELECT key_id AS kid, ${causeSql(keys)} AS cause_id, resource_id AS rid,
               uniqExact(request_id) AS n
-       FROM denials
-       WHERE ${scope(s)} AND resource_id != ''
+       FROM ${denialsWithFacts(s)}
+       WHERE resource_id != ''
          AND (owner_state != 2 OR resource_owner = account_id)
          AND resource_id NOT IN (
            SELECT resource_id FROM denials

@@ -1,4 +1,5 @@
-import { CAUSE_TEXT, CAUSES } from './causes.js';
+import { CAUSE_TEXT } from './cause-text.js';
+import { CAUSES } from './causes.js';
 import { escapeHtml as h } from './escape.js';
 import type { Report } from './report-schema.js';
 import { CAUSE_COLORS, dailyTrendSvg } from './svg-chart.js';

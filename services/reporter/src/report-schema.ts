@@ -28,6 +28,8 @@ export const keyCauseSchema = z.object({
   other_account_resources: count,
   /** Distinct other accounts owning them (a count; never their IDs). */
   other_accounts: count,
+  /** Distinct IDs the account had deleted itself (a 2xx DELETE) before they were denied. */
+  deleted_ids: count,
   first_seen: isoTime,
   last_seen: isoTime,
   /** Up to 5 IDs the customer may see: missing, owner unknown, or the account's own. */
@@ -41,7 +43,10 @@ export const keySectionSchema = z.object({
   requests: count,
   /** The cause with the most denials for the key. */
   main_cause: causeSchema,
-  /** Why the key counts as scanning, when it does. */
+  /**
+   * Why the key counts as scanning, when it does: an enumeration incident above `info`, or many
+   * guessed IDs (never used by the account), mostly missing, in one hour.
+   */
   scanning_reason: z.enum(['incident', 'many-missing-ids']).nullable(),
   causes: z.array(keyCauseSchema),
 });
@@ -64,6 +69,8 @@ export const reportSchema = z.object({
       remediation: z.string(),
       denials: count,
       keys: count,
+      /** Distinct IDs of this cause the account had deleted itself before they were denied. */
+      deleted_ids: count,
     }),
   ),
   keys: z.array(keySectionSchema),

@@ -1,4 +1,5 @@
-import { CAUSE_TEXT, CAUSES, type Cause } from './causes.js';
+import { CAUSE_TEXT } from './cause-text.js';
+import { CAUSES, type Cause } from './causes.js';
 import { escapeHtml } from './escape.js';
 import type { Report } from './report-schema.js';
 
@@ -6,6 +7,7 @@ export const CAUSE_COLORS: Record<Cause, string> = {
   scanning: '#c0392b',
   'other-environment': '#8e44ad',
   'another-account': '#d68910',
+  'test-traffic': '#17a589',
   'stale-ids': '#2874a6',
   unexplained: '#7f8c8d',
 };
