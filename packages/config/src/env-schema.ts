@@ -65,6 +65,12 @@ const ruleIds = commaSeparated
 
 const httpUrl = url(['http:', 'https:']);
 
+/**
+ * INGEST_KEY_READS_PER_MINUTE unless set; also what `denyscope replay`'s loader uses when its
+ * caller passes no configuration.
+ */
+export const DEFAULT_KEY_READS_PER_MINUTE = 100;
+
 export const envSchema = z.object({
   KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('denyscope'),
@@ -123,6 +129,7 @@ export const envSchema = z.object({
   INGEST_MAX_BUFFER_BYTES: int(1_048_576, 2_147_483_647).default(64 * 1_048_576),
   INGEST_MAX_MESSAGE_BYTES: int(1_024, 16_777_216).default(262_144),
   INGEST_RETRY_MAX_MS: int(100, 600_000).default(30_000),
+  INGEST_KEY_READS_PER_MINUTE: int(0, 10_000).default(DEFAULT_KEY_READS_PER_MINUTE),
   // Notifier. A sink is enabled by its required setting (URL or key); load-config.ts builds the
   // per-sink sections and checks the settings that depend on each other.
   NOTIFY_CONCURRENCY: int(1, 100).default(4),

@@ -51,6 +51,20 @@ describe('loadConfig', () => {
     expect(config.events.envMarkers).toMatchObject({ live: 'production', test: 'staging' });
   });
 
+  it('caps the reads per key and minute that ingest records, 0 to 10000, 100 by default', () => {
+    expect(loadConfig({}).ingest.keyReadsPerMinute).toBe(100);
+    expect(loadConfig({ INGEST_KEY_READS_PER_MINUTE: '0' }).ingest.keyReadsPerMinute).toBe(0);
+    expect(loadConfig({ INGEST_KEY_READS_PER_MINUTE: '10000' }).ingest.keyReadsPerMinute).toBe(
+      10_000,
+    );
+    expect(problemsOf({ INGEST_KEY_READS_PER_MINUTE: '10001' })[0]).toMatch(
+      /^INGEST_KEY_READS_PER_MINUTE: /,
+    );
+    expect(problemsOf({ INGEST_KEY_READS_PER_MINUTE: '-1' })[0]).toMatch(
+      /^INGEST_KEY_READS_PER_MINUTE: /,
+    );
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ KAFKA_TOPIC: '', LOG_LEVEL: '' }).kafka.topic).toBe('api.responses');
   });

@@ -70,6 +70,11 @@ export interface Config {
     flushIntervalMs: number;
     maxBufferBytes: number;
     retryMaxMs: number;
+    /**
+     * Distinct resource IDs a key may read per minute that one flushed batch records in
+     * key_resources (writes and deletes are never capped).
+     */
+    keyReadsPerMinute: number;
   };
   reporter: ReporterConfig;
   api: ApiConfig;
@@ -191,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
       flushIntervalMs: parsed.INGEST_FLUSH_INTERVAL_MS,
       maxBufferBytes: parsed.INGEST_MAX_BUFFER_BYTES,
       retryMaxMs: parsed.INGEST_RETRY_MAX_MS,
+      keyReadsPerMinute: parsed.INGEST_KEY_READS_PER_MINUTE,
     },
     notifier: notifierSection(parsed),
     reporter: reporterSection(parsed),

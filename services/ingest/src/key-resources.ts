@@ -1,0 +1,142 @@
+import type { CountableEvent } from '@denyscope/events';
+
+/** `key_resources.action` (migration 007). */
+export const READ = 0;
+export const WRITE = 1;
+export const DELETE = 2;
+export type KeyResourceAction = typeof READ | typeof WRITE | typeof DELETE;
+
+/** A row of the `key_resources` table (DateTime as unix seconds). */
+export interface KeyResourceRow {
+  minute: number;
+  env: string;
+  key_id: string;
+  account_id: string;
+  resource_id: string;
+  action: number;
+}
+
+/** True if `method` is the upper-case ASCII `name` in any ASCII case. */
+function isMethod(method: string, name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    // `name` is all letters, so `| 0x20` matches exactly its two cases.
+    if ((method.charCodeAt(i) | 0x20) !== (name.charCodeAt(i) | 0x20)) return false;
+  }
+  return true;
+}
+
+/**
+ * What a successful request did to the resource: POST, PUT and PATCH write, DELETE deletes,
+ * anything else (GET, HEAD, OPTIONS, unknown methods) reads. Methods are compared in ASCII case
+ * only (HTTP methods are ASCII tokens; Unicode case mapping would make `poſt` a POST). No string
+ * is allocated: this runs for every successful request.
+ */
+export function actionOf(method: string): KeyResourceAction {
+  switch (method.length) {
+    case 3:
+      return isMethod(method, 'PUT') ? WRITE : READ;
+    case 4:
+      return isMethod(method, 'POST') ? WRITE : READ;
+    case 5:
+      return isMethod(method, 'PATCH') ? WRITE : READ;
+    case 6:
+      return isMethod(method, 'DELETE') ? DELETE : READ;
+    default:
+      return READ;
+  }
+}
+
+/** Distinct resource IDs of one key in one minute, per action. */
+interface MinuteIds {
+  minute: number;
+  reads: Set<string>;
+  /** Created on the first write or delete: most keys only read. */
+  writes: Set<string> | null;
+  deletes: Set<string> | null;
+}
+
+/**
+ * The key_resources rows of one flushed batch: the resources each key used successfully, per
+ * minute. One row per (key, minute, resource ID, action) (the table's sorting key, so the
+ * first event's env and account stand for the batch), and at most `readsPerMinute` read IDs per
+ * key and minute: a key reading more is plainly not guessing, and the rules only ask how many
+ * distinct IDs it read. Writes and deletes are never capped. At most one row per message, so
+ * memory stays bounded by the batch.
+ *
+ * Hot path (every successful request): one map lookup by the key string as the scanner or
+ * JSON.parse gave it, a scan of that key's few minutes (newest first), one set lookup by the
+ * resource ID. No key is built by concatenation (as in PartitionTotals).
+ */
+export class KeyResources {
+  private readonly byKey = new Map<string, MinuteIds[]>();
+  readonly rows: KeyResourceRow[] = [];
+  /** Successful reads left out by the cap (repeats of a left-out ID count again). */
+  cappedReads = 0;
+
+  constructor(private readonly readsPerMinute: number) {}
+
+  /**
+   * Records `event` if it is a fact of successful traffic: a 2xx by a known key of a known
+   * account, on a resource ID that was given or derived, whose owner is that account or not
+   * stated. An owner of null means the resource does not exist; another owner is a foreign
+   * access (kept in foreign_access); a 2xx is never a denial. `resourceId` and `method` are
+   * read last: the scanner decodes them only when asked.
+   */
+  addEvent(event: CountableEvent): void {
+    const { status, keyId, accountId, resourceOwner } = event;
+    if (status < 200 || status > 299 || keyId === null || accountId === null) return;
+    if (resourceOwner !== undefined && resourceOwner !== accountId) return;
+    const resourceId = event.resourceId;
+    if (resourceId === null) return;
+    this.add(event.ts, event.env, keyId, accountId, resourceId, actionOf(event.method));
+  }
+
+  add(
+    tsMs: number,
+    env: string,
+    keyId: string,
+    accountId: string,
+    resourceId: string,
+    action: KeyResourceAction,
+  ): void {
+    const minute = Math.floor(tsMs / 60_000) * 60;
+    let minutes = this.byKey.get(keyId);
+    if (minutes === undefined) {
+      minutes = [];
+      this.byKey.set(keyId, minutes);
+    }
+    let ids: MinuteIds | undefined;
+    // Newest first: events mostly arrive in time order, so the match is usually the last one.
+    for (let i = minutes.length - 1; i >= 0; i -= 1) {
+      if (minutes[i]!.minute === minute) {
+        ids = minutes[i];
+        break;
+      }
+    }
+    if (ids === undefined) {
+      ids = { minute, reads: new Set(), writes: null, deletes: null };
+      minutes.push(ids);
+    }
+    let seen: Set<string>;
+    if (action === READ) {
+      seen = ids.reads;
+      if (seen.has(resourceId)) return;
+      if (seen.size >= this.readsPerMinute) {
+        this.cappedReads += 1;
+        return;
+      }
+    } else {
+      seen = action === WRITE ? (ids.writes ??= new Set()) : (ids.deletes ??= new Set());
+      if (seen.has(resourceId)) return;
+    }
+    seen.add(resourceId);
+    this.rows.push({
+      minute,
+      env,
+      key_id: keyId,
+      account_id: accountId,
+      resource_id: resourceId,
+      action,
+    });
+  }
+}
