@@ -5,6 +5,8 @@ import {
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
 import { getTracer, SPAN_NAMES, withSpan } from '@denyscope/telemetry';
+import type { KeyResourceRow } from './key-resources.js';
+import type { PendingBatch } from './pending-batch.js';
 import type { DenialRow } from './rows.js';
 import type { RequestTotalsRow } from './request-totals.js';
 
@@ -41,6 +43,14 @@ const DENIAL_COLUMNS = [
   'user_agent',
   'latency_ms',
 ] as const satisfies readonly (keyof DenialRow)[];
+const KEY_RESOURCE_COLUMNS = [
+  'minute',
+  'env',
+  'key_id',
+  'account_id',
+  'resource_id',
+  'action',
+] as const satisfies readonly (keyof KeyResourceRow)[];
 const TOTALS_COLUMNS = [
   'minute',
   'env',
@@ -69,12 +79,32 @@ export class ClickHouseWriter {
     private readonly onInsert: (table: string, rows: number, ms: number) => void,
   ) {}
 
+  /**
+   * Every table of a flushed batch, in the order that keeps readers right: the rows first
+   * (denials, foreign_access, key_resources), then request_totals, whose INSERT also advances
+   * ingest_offsets (so a crash after it skips only what is stored), and ingest_watermarks last,
+   * so the detector never evaluates an event time whose facts are not stored yet. Retrying it
+   * whole is safe: every table folds repeated rows. Dead letters are not ClickHouse's: the
+   * caller sends them.
+   */
+  async storeBatch(batch: PendingBatch): Promise<void> {
+    await this.insertDenials(batch.denials);
+    await this.insertForeignAccess(batch.foreignAccess);
+    await this.insertKeyResources(batch.keyResources.rows);
+    await this.insertTotals(batch.totalsRows());
+    await this.insertWatermarks(batch.watermarkRows());
+  }
+
   async insertDenials(rows: readonly DenialRow[]): Promise<void> {
     await this.insert('denials', rows, DENIAL_COLUMNS);
   }
 
   async insertForeignAccess(rows: readonly DenialRow[]): Promise<void> {
     await this.insert('foreign_access', rows, DENIAL_COLUMNS);
+  }
+
+  async insertKeyResources(rows: readonly KeyResourceRow[]): Promise<void> {
+    await this.insert('key_resources', rows, KEY_RESOURCE_COLUMNS);
   }
 
   /** After the rows: the totals INSERT also advances ingest_offsets (see migration 003). */

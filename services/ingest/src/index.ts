@@ -1,6 +1,16 @@
 export { runIngest, type RunningIngest } from './run-ingest.js';
-export { IngestService, reasonKindOf } from './ingest-service.js';
-// The row builders, shared with `denyscope replay` so a replay classifies exactly as ingest does.
+export { IngestService } from './ingest-service.js';
+// The one path from a message's bytes to stored rows, shared with `denyscope replay` so that a
+// replay stores exactly what ingest would.
+export { EventIntake, reasonKindOf, type IntakeOptions } from './event-intake.js';
+export { PendingBatch, type DeadLetter, type PartitionProgress } from './pending-batch.js';
+export { ClickHouseWriter } from './clickhouse-writer.js';
+export {
+  KeyResources,
+  actionOf,
+  type KeyResourceAction,
+  type KeyResourceRow,
+} from './key-resources.js';
 export { denialRow, isForeignAccess, type DenialRow } from './rows.js';
 export { PartitionTotals, type RequestTotalsRow } from './request-totals.js';
 export { createKafka } from './kafka-client.js';

@@ -1,28 +1,18 @@
 import type { Config } from '@denyscope/config';
 import { isRetriableClickHouseError } from '@denyscope/clickhouse';
 import {
-  createIdClassifier,
-  parseEvent,
-  scanCountable,
-  type CountableEvent,
-  type IdClassifier,
-  type ParseOptions,
-  type ScanOptions,
-} from '@denyscope/events';
-import {
   getTracer,
   SPAN_NAMES,
   withSpan,
-  type DeadLetterReasonKind,
   type IngestMetrics,
   type Logger,
   type Tracer,
 } from '@denyscope/telemetry';
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
-import { PendingBatch, remainingLag, type PartitionProgress } from './pending-batch.js';
-import { denialRow, isForeignAccess } from './rows.js';
+import { EventIntake } from './event-intake.js';
+import { PendingBatch, remainingLag } from './pending-batch.js';
 import { backoffDelay, retryForever } from './retry.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -40,63 +30,42 @@ export interface IngestServiceDeps {
   onFatal: (error: unknown) => void;
 }
 
-/** Coarse class of a dead-letter reason, for metrics (the reason itself is free text). */
-export function reasonKindOf(reason: string): DeadLetterReasonKind {
-  if (reason.startsWith('invalid UTF-8')) return 'utf8';
-  if (reason.startsWith('invalid JSON') || reason.startsWith('expected a JSON object'))
-    return 'json';
-  if (reason.startsWith('message too large') || reason.startsWith('empty message')) return 'size';
-  return 'schema';
-}
-
 /**
- * The consumer loop: parse and classify each message into a pending batch, flush the batch to
- * ClickHouse by size or by time, then commit its offsets. At most one flush runs at a time, so
+ * The consumer loop: take each message into a pending batch (EventIntake: parse, classify,
+ * count), flush the batch to ClickHouse by size or by time (ClickHouseWriter.storeBatch), then
+ * commit its offsets. At most one flush runs at a time, so
  * offsets are committed in order and only for stored rows (at-least-once). While ClickHouse is
  * unreachable the flush retries with backoff and consumption is paused, so memory stays bounded by
  * one pending batch plus one fetch.
  */
 export class IngestService {
-  private pending = new PendingBatch();
+  private pending: PendingBatch;
   private flushing: Promise<void> | null = null;
   /** Message bytes of the batch being flushed (0 when none). */
   private flushingBytes = 0;
   private stalled = false;
   private stopping = false;
   private readonly stopController = new AbortController();
-  private readonly classifier: IdClassifier;
+  private readonly intake: EventIntake;
   private readonly deadLetters: DeadLetterProducer;
   /** Per partition, the last offset already counted in request_totals (null: none). */
   private readonly countedThrough = new Map<string, bigint | null>();
   private inBatch: Promise<void> | null = null;
   /** Set when a batch failed for good: nothing after it may be committed, or it would be lost. */
   private failed: unknown = null;
-  /**
-   * One clock reading per batch, shared by the lean scanner and the full parser so that both
-   * judge "not in the future" alike (scanCountable's contract).
-   */
-  private readonly scanOptions: ScanOptions;
-  private readonly parseOptions: ParseOptions;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly tracer: Tracer = getTracer();
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.log = deps.log;
-    this.classifier = createIdClassifier(
-      deps.config.events.envMarkers ? { markers: deps.config.events.envMarkers } : {},
-    );
+    this.intake = new EventIntake(deps.config.events);
     this.deadLetters = new DeadLetterProducer(deps.producer, deps.config.kafka.dlqTopic);
-    this.scanOptions = {
-      maxBytes: deps.config.events.maxMessageBytes,
-      environments: deps.config.events.environments,
-      nowMs: Date.now(),
-    };
-    this.parseOptions = {
-      maxBytes: this.scanOptions.maxBytes,
-      environments: this.scanOptions.environments,
-      now: () => this.scanOptions.nowMs,
-    };
+    this.pending = this.newBatch();
+  }
+
+  private newBatch(): PendingBatch {
+    return new PendingBatch(this.deps.config.ingest.keyReadsPerMinute);
   }
 
   async start(): Promise<void> {
@@ -106,7 +75,7 @@ export class IngestService {
       // kafkajs starts every partition again from its committed offset after a rebalance (a new
       // OffsetManager per generation), so messages taken but not yet flushed come back: drop
       // them here or they would be counted twice. Nothing is lost; they are uncommitted.
-      this.pending = new PendingBatch();
+      this.pending = this.newBatch();
       this.countedThrough.clear();
       this.log.info({ memberAssignment: event.payload.memberAssignment }, 'joined consumer group');
     });
@@ -179,12 +148,16 @@ export class IngestService {
     const pending = this.pending;
     const progress = pending.progressOf(topic, partition);
     const messages = batch.messages;
-    this.scanOptions.nowMs = Date.now();
+    const intake = this.intake;
+    intake.setClock(Date.now());
     let taken = 0;
     while (taken < messages.length) {
       if (!payload.isRunning() || payload.isStale() || this.stopping) break;
       const end = Math.min(messages.length, taken + LIVENESS_CHECK_EVERY);
-      for (; taken < end; taken += 1) this.take(pending, progress, messages[taken]!, skipThrough);
+      for (; taken < end; taken += 1) {
+        const message = messages[taken]!;
+        intake.take(pending, progress, message.value, message.key, message.offset, skipThrough);
+      }
     }
     if (taken > 0) payload.resolveOffset(messages[taken - 1]!.offset);
     // For the detector's watermark: a partition with a backlog holds it (ingest_watermarks.lag).
@@ -240,67 +213,6 @@ export class IngestService {
     }
   }
 
-  private take(
-    pending: PendingBatch,
-    progress: PartitionProgress,
-    message: KafkaMessage,
-    skipThrough: bigint | null,
-  ): void {
-    progress.lastOffset = message.offset;
-    pending.messages += 1;
-    const value = message.value;
-    pending.bytes += value === null ? 0 : value.length;
-
-    // Fast path for the ~97 % that are only counted: valid, not a denial, not another account's
-    // resource. Anything else (including anything unusual) goes through the full parser, which
-    // builds the full event or the dead-letter reason.
-    const countable = value === null ? undefined : scanCountable(value, this.scanOptions);
-    if (countable !== undefined) {
-      this.count(progress, message.offset, skipThrough, countable, false);
-      return;
-    }
-
-    const parsed =
-      value === null || value.length === 0
-        ? ({ ok: false, reason: 'empty message' } as const)
-        : parseEvent(value, this.parseOptions);
-    if (!parsed.ok) {
-      const reasonKind = reasonKindOf(parsed.reason);
-      pending.deadLetters.push({
-        value,
-        key: message.key,
-        reason: parsed.reason,
-        reasonKind,
-        topic: progress.topic,
-        partition: progress.partition,
-        offset: message.offset,
-      });
-      return;
-    }
-
-    const event = parsed.event;
-    this.count(progress, message.offset, skipThrough, event, event.isDenial);
-    if (event.isDenial) pending.denials.push(denialRow(event, this.classifier));
-    else if (isForeignAccess(event)) pending.foreignAccess.push(denialRow(event, this.classifier));
-  }
-
-  /**
-   * Counts a valid event in its partition's request tallies, unless an earlier owner already
-   * counted its offset (skipThrough, after a crash), and advances the partition's event time.
-   */
-  private count(
-    progress: PartitionProgress,
-    offset: string,
-    skipThrough: bigint | null,
-    event: CountableEvent,
-    denied: boolean,
-  ): void {
-    if (event.ts > progress.maxEventTs) progress.maxEventTs = event.ts;
-    if (skipThrough !== null && BigInt(offset) <= skipThrough) return;
-    const { ts, env, keyId, accountId, status } = event;
-    progress.totals.add(offset, ts, env, keyId ?? '', accountId ?? '', status, denied);
-  }
-
   private flushOnTimer(): void {
     if (this.flushing || this.stalled || this.failed !== null || this.pending.isEmpty) return;
     if (Date.now() - this.pending.createdAt < this.deps.config.ingest.flushIntervalMs) return;
@@ -310,7 +222,7 @@ export class IngestService {
   /** Swaps in an empty batch and stores the full one; the returned promise settles when done. */
   private startFlush(): Promise<void> {
     const batch = this.pending;
-    this.pending = new PendingBatch();
+    this.pending = this.newBatch();
     const flushing = this.flush(batch).finally(() => {
       if (this.flushing === flushing) {
         this.flushing = null;
@@ -325,8 +237,7 @@ export class IngestService {
   private async flush(batch: PendingBatch): Promise<void> {
     const { writer, metrics, config } = this.deps;
     const denials = batch.denials;
-    const totals = batch.totalsRows();
-    const watermarks = batch.watermarkRows();
+    const keyResources = batch.keyResources;
     metrics.recordBatchSize(batch.messages);
 
     try {
@@ -336,14 +247,12 @@ export class IngestService {
         {
           messages: batch.messages,
           denials: denials.length,
+          key_resources: keyResources.rows.length,
           dead_letters: batch.deadLetters.length,
         },
         () =>
           this.retryStore(async () => {
-            await writer.insertDenials(denials);
-            await writer.insertForeignAccess(batch.foreignAccess);
-            await writer.insertTotals(totals);
-            await writer.insertWatermarks(watermarks);
+            await writer.storeBatch(batch);
             await this.deadLetters.send(batch.deadLetters);
           }),
       );
@@ -366,7 +275,8 @@ export class IngestService {
       {
         messages: batch.messages,
         denials: denials.length,
-        totalsRows: totals.length,
+        keyResources: keyResources.rows.length,
+        cappedReads: keyResources.cappedReads,
         deadLetters: batch.deadLetters.length,
         topic: config.kafka.topic,
       },

@@ -3,7 +3,7 @@ import { PendingBatch, remainingLag } from './pending-batch.js';
 
 describe('PendingBatch', () => {
   it('commits the offset after the last message taken, per partition', () => {
-    const batch = new PendingBatch();
+    const batch = new PendingBatch(100);
     batch.progressOf('t', 0).lastOffset = '41';
     batch.progressOf('t', 1).lastOffset = '9007199254740993';
     expect(batch.commitOffsets()).toEqual([
@@ -13,14 +13,14 @@ describe('PendingBatch', () => {
   });
 
   it('commits nothing for a partition whose batch stopped before its first message', () => {
-    const batch = new PendingBatch();
+    const batch = new PendingBatch(100);
     batch.progressOf('t', 0).lastOffset = '41';
     batch.progressOf('t', 1); // progress created, nothing taken (stopping, rebalancing)
     expect(batch.commitOffsets()).toEqual([{ topic: 't', partition: 0, offset: '42' }]);
   });
 
   it('gives every totals row of a partition the range it covers', () => {
-    const batch = new PendingBatch();
+    const batch = new PendingBatch(100);
     const progress = batch.progressOf('t', 2);
     progress.totals.add('100', 0, 'production', 'k', 'a', 200, false);
     progress.totals.add('101', 0, 'production', 'k', 'a', 403, true);
@@ -31,7 +31,7 @@ describe('PendingBatch', () => {
   });
 
   it('writes, per partition with valid events, its newest event time and the lag after it', () => {
-    const batch = new PendingBatch();
+    const batch = new PendingBatch(100);
     const busy = batch.progressOf('t', 0);
     busy.maxEventTs = 1_764_300_000_999;
     busy.lag = 1_500;

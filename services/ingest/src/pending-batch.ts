@@ -1,4 +1,5 @@
 import type { DeadLetterReasonKind } from '@denyscope/telemetry';
+import { KeyResources } from './key-resources.js';
 import type { DenialRow } from './rows.js';
 import { PartitionTotals, type RequestTotalsRow } from './request-totals.js';
 
@@ -19,6 +20,8 @@ export interface PartitionProgress {
   lastOffset: string;
   /** Newest event time (epoch ms) among its valid events; 0 when none. */
   maxEventTs: number;
+  /** Oldest event time (epoch ms) among its valid events; +Infinity when none. */
+  minEventTs: number;
   /** Messages left in the partition after the last batch taken (Kafka's high watermark then). */
   lag: number;
   totals: PartitionTotals;
@@ -37,17 +40,24 @@ export function remainingLag(offsetLag: string, untaken: number): number {
 }
 
 /**
- * Everything consumed since the last flush: denial rows, request tallies, dead letters and, per
- * partition, how far it got. Nothing here is committed to Kafka until ClickHouse has it all.
+ * Everything consumed since the last flush: denial and foreign-access rows, the resources keys
+ * used successfully, request tallies, dead letters and, per partition, how far it got. Nothing
+ * here is committed to Kafka until ClickHouse has it all.
  */
 export class PendingBatch {
   readonly denials: DenialRow[] = [];
   readonly foreignAccess: DenialRow[] = [];
+  readonly keyResources: KeyResources;
   readonly deadLetters: DeadLetter[] = [];
   readonly partitions = new Map<string, PartitionProgress>();
   messages = 0;
   bytes = 0;
   readonly createdAt = Date.now();
+
+  /** `keyReadsPerMinute`: INGEST_KEY_READS_PER_MINUTE, the cap of KeyResources. */
+  constructor(keyReadsPerMinute: number) {
+    this.keyResources = new KeyResources(keyReadsPerMinute);
+  }
 
   progressOf(topic: string, partition: number): PartitionProgress {
     const id = `${topic}:${partition}`;
@@ -58,6 +68,7 @@ export class PendingBatch {
         partition,
         lastOffset: '',
         maxEventTs: 0,
+        minEventTs: Number.POSITIVE_INFINITY,
         lag: 0,
         totals: new PartitionTotals(),
       };

@@ -25,7 +25,8 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
 
   beforeAll(async () => {
     await produce(target.kafka, target.topic, events);
-    ingest = target.startIngest();
+    // No cap on reads here, so that every successful read is a row this test can expect.
+    ingest = target.startIngest({ INGEST_KEY_READS_PER_MINUTE: '10000' });
   });
 
   it('stores every denial and counts every request exactly', async () => {
@@ -97,6 +98,44 @@ describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
     );
     expect(Number(perMinute?.minutes)).toBeGreaterThan(2);
     expect(Number(perMinute?.denials)).toBe(denialIds.size);
+  });
+
+  it('records the resources each key used successfully, and what each account owns', async () => {
+    await waitFor(
+      'all requests counted',
+      () => totalRequests(client()),
+      (n) => n >= events.length,
+      { timeoutMs: 90_000 },
+    );
+    // The generator's successes are GETs of the caller's own invoices, the ID the path's last
+    // segment.
+    const expected = new Set<string>();
+    const owned = new Set<string>();
+    for (const e of events) {
+      if (e.status !== 200) continue;
+      const id = e.path.split('/').pop() ?? '';
+      expected.add(JSON.stringify([e.key_id, Math.floor(e.ts / 60_000) * 60, id, e.account_id]));
+      owned.add(JSON.stringify([e.account_id, id]));
+    }
+    const stored = await rows<{
+      key_id: string;
+      minute: number;
+      resource_id: string;
+      account_id: string;
+      action: number;
+    }>(
+      client(),
+      `SELECT DISTINCT key_id, toUInt32(minute) AS minute, resource_id, account_id, action FROM key_resources`,
+    );
+    expect(stored.every((row) => row.action === 0)).toBe(true);
+    expect(
+      new Set(stored.map((r) => JSON.stringify([r.key_id, r.minute, r.resource_id, r.account_id]))),
+    ).toEqual(expected);
+    const [accounts] = await rows<{ n: string }>(
+      client(),
+      'SELECT uniqExact(account_id, resource_id) AS n FROM account_resources',
+    );
+    expect(Number(accounts?.n)).toBe(owned.size);
   });
 
   it('sends nothing to the dead-letter topic for valid events', () => {
