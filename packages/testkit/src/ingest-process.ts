@@ -14,15 +14,15 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs `denyscope <command>` as a real child process against the local stack. `nodeArgs`: Node.js
- * flags to run it with, e.g. ingest's deployed heap limit (`INGEST_NODE_ARGS`).
+ * Runs `denyscope <command> [args]` as a real child process against the local stack. `nodeArgs`:
+ * Node.js flags to run it with, e.g. ingest's deployed heap limit (`INGEST_NODE_ARGS`).
  */
 export function startService(
   command: string,
   env: Record<string, string>,
-  { nodeArgs = [] }: { nodeArgs?: readonly string[] } = {},
+  { nodeArgs = [], args = [] }: { nodeArgs?: readonly string[]; args?: readonly string[] } = {},
 ): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, command], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, command, ...args], {
     env: { ...process.env, ...stackEnv, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

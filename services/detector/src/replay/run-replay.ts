@@ -33,7 +33,9 @@ export interface ReplayResult {
 /**
  * Replays v1 events into a fresh database and sweeps detection over their event-time span, one
  * evaluation every `stepMs` of event time, then on for the resolve period so incidents that go
- * quiet are seen resolving. Same parse, classify, rules and incident logic as the live services.
+ * quiet are seen resolving. The events are stored by ingest's own intake and writer
+ * (`loadEvents`), and judged by the same rules and incident logic as the live services. Time is
+ * the events' own: evaluations do not follow the order in which lines arrive.
  */
 export async function runReplay(
   config: Config,
@@ -50,6 +52,7 @@ export async function runReplay(
       environments: config.events.environments,
       envMarkers: config.events.envMarkers,
       maxMessageBytes: config.events.maxMessageBytes,
+      keyReadsPerMinute: config.ingest.keyReadsPerMinute,
       ...(options.progress
         ? { onProgress: (n: number) => options.writeErr(`\rloaded ${n} lines`) }
         : {}),
