@@ -141,7 +141,7 @@ describe('KeyResources.add', () => {
       events.push(success({ resourceId, keyId: 'key_2' }));
       events.push(success({ resourceId, ts: T0 + MINUTE_MS }));
     }
-    // A read of an ID already recorded is a duplicate, not one over the cap.
+    // Once at the cap, a read is not looked at, even of an ID already recorded.
     events.push(success({ resourceId: 'inv_0' }));
     const resources = rowsOf(events, 100);
     const count = (key: string, minute: number, action: number) =>
@@ -153,7 +153,20 @@ describe('KeyResources.add', () => {
     expect(count('key_1', 0, 2)).toBe(150);
     expect(count('key_2', 0, 0)).toBe(100);
     expect(count('key_1', MINUTE_MS, 0)).toBe(100);
-    expect(resources.cappedReads).toBe(150);
+    expect(resources.cappedReads).toBe(151);
+  });
+
+  it('does not decode the resource ID of a read over the cap', () => {
+    const resources = new KeyResources(1);
+    resources.addEvent(success({ resourceId: 'first' }));
+    resources.addEvent({
+      ...success(),
+      get resourceId(): string {
+        throw new Error('read resourceId');
+      },
+    });
+    expect(resources.rows).toHaveLength(1);
+    expect(resources.cappedReads).toBe(1);
   });
 
   it('records no reads with a cap of 0', () => {

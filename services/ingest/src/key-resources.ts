@@ -65,12 +65,16 @@ interface MinuteIds {
  *
  * Hot path (every successful request): one map lookup by the key string as the scanner or
  * JSON.parse gave it, a scan of that key's few minutes (newest first), one set lookup by the
- * resource ID. No key is built by concatenation (as in PartitionTotals).
+ * resource ID. No key is built by concatenation (as in PartitionTotals). A read over the cap
+ * stops before its resource ID is decoded and derived.
  */
 export class KeyResources {
   private readonly byKey = new Map<string, MinuteIds[]>();
   readonly rows: KeyResourceRow[] = [];
-  /** Successful reads left out by the cap (repeats of a left-out ID count again). */
+  /**
+   * Successful reads not looked at because the key's reads of that minute were at the cap (every
+   * such event counts, repeats of an ID too: its ID is not even decoded).
+   */
   cappedReads = 0;
 
   constructor(private readonly readsPerMinute: number) {}
@@ -79,64 +83,59 @@ export class KeyResources {
    * Records `event` if it is a fact of successful traffic: a 2xx by a known key of a known
    * account, on a resource ID that was given or derived, whose owner is that account or not
    * stated. An owner of null means the resource does not exist; another owner is a foreign
-   * access (kept in foreign_access); a 2xx is never a denial. `resourceId` and `method` are
-   * read last: the scanner decodes them only when asked.
+   * access (kept in foreign_access); a 2xx is never a denial. `method` and then `resourceId` are
+   * read last, since the scanner decodes them only when asked, and `resourceId` not at all for a
+   * read over the cap.
    */
   addEvent(event: CountableEvent): void {
     const { status, keyId, accountId, resourceOwner } = event;
     if (status < 200 || status > 299 || keyId === null || accountId === null) return;
     if (resourceOwner !== undefined && resourceOwner !== accountId) return;
+    const action = actionOf(event.method);
+    const ids = this.idsOf(keyId, event.ts);
+    const seen = this.setOf(ids, action);
+    if (seen === null) return;
     const resourceId = event.resourceId;
-    if (resourceId === null) return;
-    this.add(event.ts, event.env, keyId, accountId, resourceId, actionOf(event.method));
+    if (resourceId === null || seen.has(resourceId)) return;
+    seen.add(resourceId);
+    this.rows.push({
+      minute: ids.minute,
+      env: event.env,
+      key_id: keyId,
+      account_id: accountId,
+      resource_id: resourceId,
+      action,
+    });
   }
 
-  add(
-    tsMs: number,
-    env: string,
-    keyId: string,
-    accountId: string,
-    resourceId: string,
-    action: KeyResourceAction,
-  ): void {
+  /** The IDs the key used in the minute of `tsMs`. */
+  private idsOf(keyId: string, tsMs: number): MinuteIds {
     const minute = Math.floor(tsMs / 60_000) * 60;
     let minutes = this.byKey.get(keyId);
     if (minutes === undefined) {
       minutes = [];
       this.byKey.set(keyId, minutes);
     }
-    let ids: MinuteIds | undefined;
     // Newest first: events mostly arrive in time order, so the match is usually the last one.
     for (let i = minutes.length - 1; i >= 0; i -= 1) {
-      if (minutes[i]!.minute === minute) {
-        ids = minutes[i];
-        break;
-      }
+      const ids = minutes[i]!;
+      if (ids.minute === minute) return ids;
     }
-    if (ids === undefined) {
-      ids = { minute, reads: new Set(), writes: null, deletes: null };
-      minutes.push(ids);
-    }
-    let seen: Set<string>;
-    if (action === READ) {
-      seen = ids.reads;
-      if (seen.has(resourceId)) return;
-      if (seen.size >= this.readsPerMinute) {
-        this.cappedReads += 1;
-        return;
-      }
-    } else {
-      seen = action === WRITE ? (ids.writes ??= new Set()) : (ids.deletes ??= new Set());
-      if (seen.has(resourceId)) return;
-    }
-    seen.add(resourceId);
-    this.rows.push({
-      minute,
-      env,
-      key_id: keyId,
-      account_id: accountId,
-      resource_id: resourceId,
-      action,
-    });
+    const ids: MinuteIds = { minute, reads: new Set(), writes: null, deletes: null };
+    minutes.push(ids);
+    return ids;
+  }
+
+  /**
+   * The set of IDs the action adds to, or null when it is a read and the key's reads of that
+   * minute are at the cap. A read of an ID already recorded is then not recorded either, so it
+   * counts as capped too.
+   */
+  private setOf(ids: MinuteIds, action: KeyResourceAction): Set<string> | null {
+    if (action === WRITE) return (ids.writes ??= new Set());
+    if (action === DELETE) return (ids.deletes ??= new Set());
+    if (ids.reads.size < this.readsPerMinute) return ids.reads;
+    this.cappedReads += 1;
+    return null;
   }
 }
