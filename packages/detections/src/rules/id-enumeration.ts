@@ -58,6 +58,18 @@ const settings = z
       })
       .strict()
       .default({ minNumericIds: 20, maxGap: 2, minShare: 0.8 }),
+    /**
+     * A walk through an ID range is evidence by itself: guesses that are sequential fire on fewer
+     * distinct IDs than random ones, over this window (a slow walk padded to stay under the
+     * counts of `windows`). Random guesses never fire here.
+     */
+    sequentialWindow: z
+      .object({
+        minutes: z.number().int().min(1).max(1440),
+        minDistinctIds: z.number().int().min(2),
+      })
+      .strict()
+      .default({ minutes: 60, minDistinctIds: 30 }),
   })
   .strict();
 type Settings = z.infer<typeof settings>;
@@ -171,7 +183,7 @@ function judge(
   facts: Facts,
   used: number,
   requests: number | undefined,
-  window: { start: Date; end: Date; minutes: number; minDistinctIds: number },
+  window: WindowCheck,
   s: Settings,
 ): Finding | undefined {
   const guessed = Number(facts.guessed);
@@ -179,6 +191,7 @@ function judge(
   if (guessed < window.minDistinctIds || share < s.minGuessShare) return undefined;
   const foreign = Number(facts.foreign_ids);
   const sequential = looksSequential(facts.nums.map(Number), s.sequential);
+  if (window.onlySequential && !sequential) return undefined;
   const outsideProduction = Number(facts.in_production) === 0;
   let severity = s.severity;
   let severityReason = `a scan: guesses are ${Math.round(share * 100)}% of the IDs the key addressed`;
@@ -213,7 +226,12 @@ function judge(
     evidence: {
       decision: decision(
         [
-          atLeast('guessed_ids', guessed, window.minDistinctIds, `in ${minutes} min`),
+          atLeast(
+            'guessed_ids',
+            guessed,
+            window.minDistinctIds,
+            `in ${minutes} min${window.onlySequential ? ', sequential' : ''}`,
+          ),
           atLeast('guess_share', Number(share.toFixed(3)), s.minGuessShare),
         ],
         severityReason,
@@ -242,10 +260,26 @@ function judge(
   };
 }
 
+/** A window and the distinct guesses that fire in it (only sequential ones, for sequentialWindow). */
+interface WindowCheck {
+  start: Date;
+  end: Date;
+  minutes: number;
+  minDistinctIds: number;
+  onlySequential: boolean;
+}
+
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const found = new Map<string, Finding>();
-  // Shortest window first: a burst is reported with its own, tighter window.
-  for (const { minutes, minDistinctIds } of [...s.windows].sort((a, b) => a.minutes - b.minutes)) {
+  // Shortest window first: a burst is reported with its own, tighter window. The sequential
+  // window last: a key that crossed a count is reported by that count.
+  const checks = [
+    ...[...s.windows]
+      .sort((a, b) => a.minutes - b.minutes)
+      .map((w) => ({ ...w, onlySequential: false })),
+    { ...s.sequentialWindow, onlySequential: true },
+  ];
+  for (const { minutes, minDistinctIds, onlySequential } of checks) {
     const window = windowOf(ctx.watermark, minutes);
     const hits = (await candidates(ctx, window, minDistinctIds, s.routes)).filter(
       (c) => !found.has(c.key_id),
@@ -265,7 +299,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         keyFacts,
         used.get(candidate.key_id) ?? 0,
         requests.get(candidate.key_id),
-        { ...window, minutes, minDistinctIds },
+        { ...window, minutes, minDistinctIds, onlySequential },
         s,
       );
       if (finding !== undefined) found.set(candidate.key_id, finding);

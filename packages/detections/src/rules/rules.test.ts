@@ -68,6 +68,18 @@ describe('id-enumeration decisions', () => {
     });
   });
 
+  it('fires on a slow sequential walk below the counts, never on as few random guesses', async () => {
+    const few = { guessed: 35, ids: 35, missing: 35, foreign_ids: 0 };
+    const [walk] = await run({ ...few, nums: Array.from({ length: 35 }, (_, i) => 500 + i) }, 3);
+    expect(walk).toMatchObject({ severity: 'critical', evidence: { window_minutes: 60 } });
+    expect(walk?.evidence.decision).toMatchObject({
+      crossed: [{ fact: 'guessed_ids', threshold: '>= 30 in 60 min, sequential' }, {}],
+    });
+    expect(await run({ ...few, nums: Array.from({ length: 35 }, (_, i) => i * 7_919) }, 3)).toEqual(
+      [],
+    );
+  });
+
   it('is not hidden by padding: repeated successful reads of a few IDs keep the guess share high', async () => {
     // 90 denials in 1,000 requests (deny ratio 0.09), but the key only ever read 4 IDs.
     const [padded] = await run({}, 4, 1_000);
