@@ -310,6 +310,7 @@ describe('replay stores what live ingest stores, from the same bytes', () => {
       expect.arrayContaining(['inv_\ufffd', 'inv_\u0000nul', 'inv_\u202eevil', '€_19']),
     );
     expect(fromLive.denials.map((row) => row.resource_id)).toContain('inv_\ufffdx');
+    expect(fromLive.denials.map((row) => row.client_net)).toContain('2001:db8::/64');
 
     expect(fromReplay.denials).toEqual(fromLive.denials);
     expect(fromReplay.foreignAccess).toEqual(fromLive.foreignAccess);

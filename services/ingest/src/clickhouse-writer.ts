@@ -20,7 +20,7 @@ export interface WatermarkRow {
 }
 
 // Column lists of each INSERT (TabSeparated names its columns; the rest take their defaults).
-const DENIAL_COLUMNS = [
+const FOREIGN_ACCESS_COLUMNS = [
   'event_time',
   'request_id',
   'env',
@@ -42,6 +42,11 @@ const DENIAL_COLUMNS = [
   'client_ip',
   'user_agent',
   'latency_ms',
+] as const satisfies readonly (keyof DenialRow)[];
+/** denials also keeps the client's network (migration 007), for network-wide scans. */
+const DENIAL_COLUMNS = [
+  ...FOREIGN_ACCESS_COLUMNS,
+  'client_net',
 ] as const satisfies readonly (keyof DenialRow)[];
 const KEY_RESOURCE_COLUMNS = [
   'minute',
@@ -100,7 +105,7 @@ export class ClickHouseWriter {
   }
 
   async insertForeignAccess(rows: readonly DenialRow[]): Promise<void> {
-    await this.insert('foreign_access', rows, DENIAL_COLUMNS);
+    await this.insert('foreign_access', rows, FOREIGN_ACCESS_COLUMNS);
   }
 
   async insertKeyResources(rows: readonly KeyResourceRow[]): Promise<void> {

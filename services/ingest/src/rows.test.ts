@@ -38,7 +38,16 @@ describe('denialRow', () => {
       owner_state: 2,
       resource_env: '',
       client_ip: '10.0.0.1',
+      client_net: '10.0.0.0/24',
     });
+  });
+
+  it('gives the network of the client address, or nothing when it is not one', () => {
+    expect(denialRow(eventOf({ client_ip: '2001:db8:1:2:3::7' }), classifier).client_net).toBe(
+      '2001:db8:1:2::/64',
+    );
+    expect(denialRow(eventOf({ client_ip: 'unknown' }), classifier).client_net).toBe('');
+    expect(denialRow(eventOf({}), classifier).client_net).toBe('');
   });
 
   it('keeps the three owner states apart', () => {

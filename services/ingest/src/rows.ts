@@ -1,9 +1,9 @@
 import type { ApiEvent, IdClassifier } from '@denyscope/events';
-import { effectiveResourceEnv } from '@denyscope/events';
+import { clientNetwork, effectiveResourceEnv } from '@denyscope/events';
 
 /**
- * A row of the `denials` table, and of `foreign_access` (same columns), as sent in JSONEachRow
- * (DateTime as unix seconds).
+ * A row of the `denials` table, and of `foreign_access` (the same columns but `client_net`), as
+ * sent to ClickHouse (DateTime as unix seconds).
  */
 export interface DenialRow {
   event_time: number;
@@ -25,6 +25,8 @@ export interface DenialRow {
   resource_owner: string;
   owner_state: number;
   client_ip: string;
+  /** The network of client_ip (IPv4 /24, IPv6 /64) as a CIDR; '' when it is not an address. */
+  client_net: string;
   user_agent: string;
   latency_ms: number;
 }
@@ -76,6 +78,7 @@ export function denialRow(event: ApiEvent, classifier: IdClassifier): DenialRow 
     resource_owner: event.resourceOwner ?? '',
     owner_state: ownerState(event.resourceOwner),
     client_ip: event.clientIp ?? '',
+    client_net: clientNetwork(event.clientIp),
     user_agent: event.userAgent ?? '',
     latency_ms: event.latencyMs ?? 0,
   };
