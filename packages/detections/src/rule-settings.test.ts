@@ -20,7 +20,7 @@ describe('loadRuleSettings', () => {
       outsideProductionSeverity: 'info',
       windows: [
         { minutes: 5, minDistinctIds: 50 },
-        { minutes: 60, minDistinctIds: 150 },
+        { minutes: 60, minDistinctIds: 100 },
       ],
     });
     expect(settings['stale-resource-ids'].severity).toBe('info');

@@ -5,7 +5,7 @@ import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey }
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, inList, windowOf, routeFilter } from '../sql.js';
+import { eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 // A scan spread over many keys, and over many addresses of one network, so that no key and no
