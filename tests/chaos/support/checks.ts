@@ -137,7 +137,6 @@ export function incidentOpenAndNotified(pipeline: Pipeline): () => Promise<boole
     (await openIncidents(pipeline.clickhouse())) > 0;
 }
 
-
 function matches(change: StateChange, expected: ScenarioExpectation): boolean {
   return (
     change.rule === expected.rule &&

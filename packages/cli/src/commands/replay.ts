@@ -16,13 +16,37 @@ export function replayCommand(): Command {
     .option('--summary', 'print the number of alerts per rule on stderr at the end')
     .option('--step <duration>', 'event time between two evaluations', parseDuration, 60_000)
     .option('--keep-database', 'keep the replay database instead of dropping it at the end')
+    .option('--rules-file <file>', 'rule settings to replay with (default: RULES_FILE)')
+    .option(
+      '--compare <file>',
+      'what-if: also replay with these rule settings ("defaults" for the catalog defaults) and print the incidents each rule set opens that the other does not, instead of the alerts',
+    )
     .action(
       async (
         file: string,
-        options: { summary?: boolean; step: number; keepDatabase?: boolean },
+        options: {
+          summary?: boolean;
+          step: number;
+          keepDatabase?: boolean;
+          rulesFile?: string;
+          compare?: string;
+        },
       ) => {
         const config = configOrExit();
-        const settings = ruleSettingsOrExit(config);
+        const settings = ruleSettingsOrExit(config, options.rulesFile);
+        const compare =
+          options.compare === undefined
+            ? undefined
+            : {
+                baseline: ruleSettingsOrExit(
+                  config,
+                  options.compare === 'defaults' ? null : options.compare,
+                ),
+                names: {
+                  baseline: options.compare === 'defaults' ? 'catalog defaults' : options.compare,
+                  candidate: options.rulesFile ?? config.detector.rulesFile ?? 'catalog defaults',
+                },
+              };
         if (file !== '-' && !existsSync(file)) {
           process.stderr.write(`denyscope replay: no such file: ${file}\n`);
           process.exit(2);
@@ -41,6 +65,7 @@ export function replayCommand(): Command {
             writeOut: (line) => process.stdout.write(line),
             writeErr: (line) => process.stderr.write(line),
             progress: process.stderr.isTTY,
+            ...(compare === undefined ? {} : { compare }),
           });
           process.stderr.write(replayReport(result, options.summary ?? false));
           if (options.keepDatabase)

@@ -10,6 +10,13 @@ import { queryRunner } from '../clickhouse-query.js';
 import { evaluateAt } from '../evaluation.js';
 import { IncidentManager } from '../incident-manager.js';
 import { MemoryIncidentStore } from '../incident-store.js';
+import type { TransitionOutput } from '../outputs.js';
+import {
+  compareIncidents,
+  formatComparison,
+  IncidentCollector,
+  type Comparison,
+} from './compare.js';
 import { loadEvents, type LoadSummary } from './load-events.js';
 import { StdoutOutput } from './stdout-output.js';
 
@@ -21,6 +28,11 @@ export interface ReplayOptions {
   writeOut: (line: string) => void;
   writeErr: (line: string) => void;
   progress: boolean;
+  /**
+   * What-if: also evaluate the same stored events with these baseline settings, and write the
+   * incidents each rule set opens that the other does not (instead of the alert lines).
+   */
+  compare?: { baseline: RuleSettings; names: { baseline: string; candidate: string } };
 }
 
 export interface ReplayResult {
@@ -28,6 +40,8 @@ export interface ReplayResult {
   load: LoadSummary;
   evaluations: number;
   alerts: StdoutOutput['counts'];
+  /** With `compare`: the incidents of the baseline and the candidate rule sets, paired. */
+  comparison?: Comparison;
 }
 
 /**
@@ -59,31 +73,46 @@ export async function runReplay(
     });
     if (options.progress) options.writeErr('\n');
 
-    const store = new MemoryIncidentStore();
-    const stdout = new StdoutOutput(options.writeOut);
-    const deps = {
-      settings,
-      store,
-      manager: new IncidentManager(store, config.detector.resolveAfterMs),
-      outputs: [new AlertsTableOutput(client), stdout],
-      query: queryRunner(client),
-      log,
-    };
-    let evaluations = 0;
-    if (load.events > 0) {
-      const step = options.stepMs;
-      const first = Math.floor(load.minTs / step) * step + step;
-      const last = load.maxTs + config.detector.resolveAfterMs + step;
-      const total = Math.ceil((last - first) / step) + 1;
+    const step = options.stepMs;
+    const first = Math.floor(load.minTs / step) * step + step;
+    const last = load.maxTs + config.detector.resolveAfterMs + step;
+    const total = Math.ceil((last - first) / step) + 1;
+    /** One sweep over the events' time with one rule set; each sweep has its own incidents. */
+    const sweep = async (rules: RuleSettings, outputs: TransitionOutput[], label = '') => {
+      const store = new MemoryIncidentStore();
+      const deps = {
+        settings: rules,
+        store,
+        manager: new IncidentManager(store, config.detector.resolveAfterMs),
+        outputs,
+        query: queryRunner(client),
+        log,
+      };
+      let done = 0;
+      if (load.events === 0) return done;
       for (let at = first; at <= last; at += step) {
         await evaluateAt(deps, new Date(at));
-        evaluations += 1;
-        if (options.progress && evaluations % 10 === 0) {
-          options.writeErr(`\revaluated ${evaluations}/${total}`);
+        done += 1;
+        if (options.progress && done % 10 === 0) {
+          options.writeErr(`\revaluated ${label}${done}/${total}`);
         }
       }
       if (options.progress) options.writeErr('\n');
+      return done;
+    };
+
+    if (options.compare !== undefined) {
+      const counted = new StdoutOutput(null);
+      const baseline = new IncidentCollector();
+      const candidate = new IncidentCollector();
+      await sweep(options.compare.baseline, [baseline], 'A ');
+      const evaluations = await sweep(settings, [candidate, counted], 'B ');
+      const comparison = compareIncidents(baseline.incidents, candidate.incidents);
+      options.writeOut(formatComparison(comparison, options.compare.names));
+      return { database, load, evaluations, alerts: counted.counts, comparison };
     }
+    const stdout = new StdoutOutput(options.writeOut);
+    const evaluations = await sweep(settings, [new AlertsTableOutput(client), stdout]);
     return { database, load, evaluations, alerts: stdout.counts };
   } finally {
     if (!options.keepDatabase) {
