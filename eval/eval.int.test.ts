@@ -4,7 +4,7 @@ import { createLogger } from '@denyscope/telemetry';
 import { stackEnv } from '@denyscope/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ReplayOutcome, replayLines } from './replay.js';
-import { renderReport } from './score/report.js';
+import { renderReport, verdict } from './score/report.js';
 import { type SeedScore, scoreSeed } from './score/score.js';
 import { CLASS_IDS, EPISODE_CLASSES } from './traffic/episodes/catalog.js';
 import { type Traffic, generateTraffic } from './traffic/generate.js';
@@ -67,7 +67,9 @@ describe('evaluation, short profile (1 seed, 40 min of traffic, 120 accounts)', 
       [score],
     );
     for (const cls of CLASS_IDS) expect(report).toContain(`| ${cls} |`);
-    // TODO(rules v1.1): once the rewritten rules land, assert the target here:
-    // expect(verdict([score])).toEqual({ ok: true, problems: [] });
+  });
+
+  it('meets the target: every attack found, no page on benign traffic', () => {
+    expect(verdict([score])).toEqual({ ok: true, problems: [] });
   });
 });
