@@ -1,6 +1,7 @@
 import { isAtLeast, type Severity } from '@denyscope/alerts';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
+import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
@@ -44,7 +45,10 @@ interface Row {
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
-  const idElsewhere = "resource_env != '' AND resource_env != env";
+  // Another tenant's resource in another environment is a scanner's or prober's hit (the
+  // enumeration and cross-tenant rules), not the key's own configuration or data copied across
+  // environments: only IDs that are not another account's count here.
+  const idElsewhere = `resource_env != '' AND resource_env != env AND NOT (${FOREIGN})`;
   const keyElsewhere = "key_env != '' AND key_env != env";
   const rows = await ctx.query<Row>(`
     SELECT key_id, any(account_id) AS account, env,
