@@ -1,4 +1,5 @@
-import { quoteString } from '@denyscope/clickhouse';
+import { quoteString, quoteUInt } from '@denyscope/clickhouse';
+import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
 import { dateTime, inList, minuteIn } from './sql.js';
 import type { EvaluationContext } from './finding.js';
 
@@ -17,16 +18,17 @@ import type { EvaluationContext } from './finding.js';
 export const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
 
 /**
- * 1 when the row's (account_id, resource_id) was used successfully by that account at or before
- * `end` and the resource is not another account's, else 0: for the denials selected by `scope`
- * (a WHERE condition on denials), which bounds the lookup to the pairs in question.
+ * 1 when the row's (account_id, resource_id) was used successfully by that account by `end` (give
+ * or take the gateways' clock skew, GATEWAY_CLOCK_SKEW_MS) and the resource is not another
+ * account's, else 0: for the denials selected by `scope` (a WHERE condition on denials), which
+ * bounds the lookup to the pairs in question.
  */
 export function knownToAccount(end: Date, scope: string): string {
   return `((account_id, resource_id) IN (
       SELECT account_id, resource_id FROM account_resources
       WHERE (account_id, resource_id) IN (SELECT account_id, resource_id FROM denials WHERE ${scope})
       GROUP BY account_id, resource_id
-      HAVING minMerge(first_seen) <= ${dateTime(end)}
+      HAVING minMerge(first_seen) <= ${dateTime(end)} + ${quoteUInt(GATEWAY_CLOCK_SKEW_MS / 1000)}
     ) AND NOT (${FOREIGN}))`;
 }
 

@@ -15,6 +15,12 @@ export { effectiveResourceEnv } from './effective-resource-env.js';
 export { DEFAULT_ENV_MARKERS, parseEnvMarkers } from './env-markers.js';
 export type { EnvMarkers } from './env-markers.js';
 export { parseRfc3339 } from './rfc3339.js';
-export { DEFAULT_ENVIRONMENTS, EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
+export {
+  DEFAULT_ENVIRONMENTS,
+  EVENT_LIMITS,
+  GATEWAY_CLOCK_SKEW_MS,
+  MAX_FUTURE_SKEW_MS,
+  MIN_EVENT_TS,
+} from './limits.js';
 export { apiEventV1Schema, createApiEventV1Schema } from './api-event-schema.js';
 export type { ApiEventSchemaOptions, ApiEventV1 } from './api-event-schema.js';

@@ -31,6 +31,14 @@ export const MIN_EVENT_TS = Date.UTC(2000, 0, 1);
 /** Events may come from clocks that run ahead; more than a day ahead is not clock skew. */
 export const MAX_FUTURE_SKEW_MS = 86_400_000;
 
+/**
+ * How far apart the clocks of two gateways may be. A client's read-back logged by a gateway whose
+ * clock lags can carry a time before the DELETE it follows: an account's successful use of an ID
+ * this much after a denial still makes that ID known to the account (the rules' "known ID", the
+ * reports' stale IDs), not a guess.
+ */
+export const GATEWAY_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** The deployments that serve traffic, unless configured otherwise. */
 export const DEFAULT_ENVIRONMENTS: readonly string[] = Object.freeze([
   'production',

@@ -1,3 +1,4 @@
+import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
 import { quoteString, quoteUInt } from '@denyscope/clickhouse';
 
 // The rows every cause is decided on: one account's denials in the period, each with what the
@@ -68,12 +69,15 @@ const COLUMNS = [
  * A FROM source: the account's denials in the period (scope applied) with the columns above plus
  * known_id and deleted_id (UInt8).
  */
+/** Gateways' clocks disagree: a use this much after a denial still counts (GATEWAY_CLOCK_SKEW_MS). */
+const SKEW_S = quoteUInt(GATEWAY_CLOCK_SKEW_MS / 1000);
+
 export function denialsWithFacts(s: Scope): string {
   const untilDay = `toDate(toDateTime(${quoteUInt(s.untilSec)}))`;
   return `(
     SELECT ${COLUMNS},
-      on_record = 1 AND first_ok <= event_time AND NOT ${FOREIGN} AS known_id,
-      known_id AND deleted_ok > toDateTime(0) AND deleted_ok <= event_time AS deleted_id
+      on_record = 1 AND first_ok <= event_time + ${SKEW_S} AND NOT ${FOREIGN} AS known_id,
+      known_id AND deleted_ok > toDateTime(0) AND deleted_ok <= event_time + ${SKEW_S} AS deleted_id
     FROM (SELECT ${COLUMNS} FROM denials WHERE ${scope(s)}) AS denied
     ANY LEFT JOIN (
       SELECT resource_id, 1 AS on_record,
