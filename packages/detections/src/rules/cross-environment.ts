@@ -4,6 +4,7 @@ import { atLeast, decision } from '../decision.js';
 import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
+import { dropOthersIds } from '../shareable-samples.js';
 import type { RuleDefinition } from '../rule.js';
 import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
@@ -112,7 +113,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       },
     });
   }
-  return [...byKey.values()];
+  return dropOthersIds(ctx, window, [...byKey.values()]);
 }
 
 export const crossEnvironment: RuleDefinition<Settings> = {

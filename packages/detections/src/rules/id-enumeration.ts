@@ -3,6 +3,7 @@ import { atLeast, decision } from '../decision.js';
 import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
+import { dropOthersIds } from '../shareable-samples.js';
 import type { RuleDefinition } from '../rule.js';
 import { looksSequential } from '../sequential.js';
 import {
@@ -309,7 +310,8 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       if (finding !== undefined) found.set(candidate.key_id, finding);
     }
   }
-  return [...found.values()];
+  const widest = Math.max(...checks.map((check) => check.minutes));
+  return dropOthersIds(ctx, windowOf(ctx.watermark, widest), [...found.values()]);
 }
 
 export const idEnumeration: RuleDefinition<Settings> = {

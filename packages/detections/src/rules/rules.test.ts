@@ -106,6 +106,29 @@ describe('id-enumeration decisions', () => {
     expect(probe?.severity).toBe('high');
   });
 
+  it("never samples an ID that any stored row shows as another account's", async () => {
+    const findings = await RULES['id-enumeration'].evaluate(
+      {
+        watermark,
+        query: fakeQuery([
+          { match: /FROM denials_per_minute/, rows: [candidate] },
+          { match: /FROM key_resources/, rows: [] },
+          { match: /AS guessed/, rows: [{ ...facts, samples: ['inv_1', 'inv_2'] }] },
+          // inv_2 was denied to this key as missing, but another row names its owner.
+          {
+            match: /groupUniqArray\(owner\)/,
+            rows: [
+              { resource_id: 'inv_1', owners: ['acct_1'] },
+              { resource_id: 'inv_2', owners: ['acct_victim'] },
+            ],
+          },
+        ]),
+      },
+      settings['id-enumeration'],
+    );
+    expect(findings[0]?.evidence.sample_ids).toEqual(['inv_1']);
+  });
+
   it('explains which facts crossed which thresholds', async () => {
     const [finding] = await run({}, 5);
     expect(finding?.evidence.decision).toEqual({

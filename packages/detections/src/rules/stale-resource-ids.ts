@@ -4,6 +4,7 @@ import { knownToAccount } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
+import { dropOthersIds } from '../shareable-samples.js';
 import { SHAREABLE_ID, eventTimeIn, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
@@ -105,7 +106,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       }),
     );
   }
-  return findings;
+  return dropOthersIds(ctx, window, findings);
 }
 
 export const staleResourceIds: RuleDefinition<Settings> = {
