@@ -1,3 +1,8 @@
 export { loadConfig, configProblems, type Config } from './load-config.js';
 export { ConfigError } from './errors.js';
-export { DEFAULT_KEY_READS_PER_MINUTE, envSchema } from './env-schema.js';
+export {
+  DEFAULT_KEY_READS_PER_MINUTE,
+  DEFAULT_MAX_NEW_INCIDENTS_PER_RULE,
+  DEFAULT_RESOLVED_TTL_MS,
+  envSchema,
+} from './env-schema.js';

@@ -55,6 +55,13 @@ export interface Config {
      * (0: never), at most `maxStepsPerTick` evaluations per tick.
      */
     catchUp: { stepMs: number; maxMs: number; maxStepsPerTick: number };
+    /**
+     * A rule has at most this many incidents of its own firing (and opens at most this many per
+     * evaluation); further subjects join the rule's one digest incident (incident-manager.ts).
+     */
+    maxNewIncidentsPerRule: number;
+    /** A resolved incident's state is kept in Redis this long (wall time), then expires. */
+    resolvedTtlMs: number;
     /** Optional YAML or JSON file of per-rule settings (validated by the detector). */
     rulesFile: string | undefined;
   };
@@ -183,6 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
         maxMs: parsed.DETECT_CATCHUP_MAX_MS,
         maxStepsPerTick: parsed.DETECT_CATCHUP_STEPS_PER_TICK,
       },
+      maxNewIncidentsPerRule: parsed.DETECT_MAX_NEW_INCIDENTS_PER_RULE,
+      resolvedTtlMs: parsed.DETECT_RESOLVED_TTL_MS,
       rulesFile: parsed.RULES_FILE,
     },
     logLevel: parsed.LOG_LEVEL,

@@ -34,6 +34,11 @@ export interface ApiEvent {
   isDenial: boolean;
 }
 
-export type ParseResult = { ok: true; event: ApiEvent } | { ok: false; reason: string };
+/**
+ * `invalidClientIp`: the event had a `client_ip` that is not an IP address; `event.clientIp` is
+ * null instead, and ingest counts it (the event itself is valid).
+ */
+export type ParseResult =
+  { ok: true; event: ApiEvent; invalidClientIp?: true } | { ok: false; reason: string };
 
 export type ParseFailure = Extract<ParseResult, { ok: false }>;

@@ -32,8 +32,14 @@
  *   keys may repeat, since `validateFields` never reads them;
  * - `status` and a numeric `ts` as plain digits only: a fraction, exponent or sign bails, because
  *   matching JSON.parse's rounding exactly is not worth it there. `latency_ms` may be any
- *   non-negative number without an exponent.
+ *   non-negative number without an exponent;
+ * - `key_id` and `account_id` not blank (parseEvent dead-letters a blank ID, so the scanner bails);
+ * - `client_ip` null, empty, or an IP address as `net.isIP` reads it, untrimmed. Anything else
+ *   bails, so that parseEvent nulls it and ingest counts it (`invalidClientIp`): the scanner
+ *   returns an event only when parseEvent's result would carry no such flag.
  */
+import { isIP } from 'node:net';
+
 import type { ApiEvent } from './api-event.js';
 import { deriveResourceId } from './derive-resource-id.js';
 import { EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
@@ -155,6 +161,7 @@ const ROUTE = 9;
 const RESOURCE_ID = 11;
 const RESOURCE_OWNER = 12;
 const RESOURCE_ENV = 13;
+const CLIENT_IP = 14;
 const LATENCY_MS = 16;
 const REQUIRED_FIELDS = 0xff;
 const UNKNOWN_FIELD = -1;
@@ -433,6 +440,41 @@ function resourceEnvOk(
   return kind === STRING && environmentAt(bytes, start, end, environments) !== undefined;
 }
 
+/** True if the span is empty or only spaces (the only whitespace a plain string can hold). */
+function blankAt(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== SPACE) return false;
+  return true;
+}
+
+/**
+ * True if the span is a dotted-quad IPv4 address exactly as Node's `net.isIPv4` accepts it:
+ * four decimal parts 0-255 without leading zeros. Checked on the bytes: most addresses are IPv4,
+ * and this costs no string.
+ */
+function plainIpv4At(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= end || bytes[i] !== DOT) return false;
+      i++;
+    }
+    const partEnd = skipDigits(bytes, i, end);
+    const length = partEnd - i;
+    if (length === 0 || length > 3 || (length > 1 && bytes[i] === DIGIT_0)) return false;
+    if (plainInteger(bytes, i, partEnd) > 255) return false;
+    i = partEnd;
+  }
+  return i === end;
+}
+
+/** `client_ip` that parseEvent keeps as it is, or drops without a flag (null, empty). */
+function clientIpOk(bytes: Uint8Array, kind: number, start: number, end: number): boolean {
+  if (kind === NULL || (kind === STRING && end === start)) return true;
+  if (kind !== STRING || end - start > EVENT_LIMITS.clientIp) return false;
+  // IPv6 (rarer) costs a string; the span is printable ASCII, so it decodes exactly.
+  return plainIpv4At(bytes, start, end) || isIP(asciiString(bytes, start, end)) !== 0;
+}
+
 /** The rule of a string field: a string within its limits, or null where the field allows it. */
 function stringFieldOk(field: number, kind: number, start: number, end: number): boolean {
   if (kind === NULL) return NULLABLE[field] === true;
@@ -585,6 +627,16 @@ export function scanCountable(bytes: Uint8Array, opts: ScanOptions): CountableEv
           break;
         case LATENCY_MS:
           if (!latencyOk(bytes, kind, start, stop)) return undefined;
+          break;
+        case CLIENT_IP:
+          if (!clientIpOk(bytes, kind, start, stop)) return undefined;
+          break;
+        case KEY_ID:
+        case ACCOUNT_ID:
+          if (!stringFieldOk(field, kind, start, stop)) return undefined;
+          if (kind === STRING && blankAt(bytes, start, stop)) return undefined;
+          VALUE_START[field] = kind === STRING ? start : FAIL;
+          VALUE_END[field] = stop;
           break;
         default:
           if (!stringFieldOk(field, kind, start, stop)) return undefined;

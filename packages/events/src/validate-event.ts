@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 import type { ApiEvent, ParseResult } from './api-event.js';
 import { deriveResourceId } from './derive-resource-id.js';
 import { EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
@@ -82,6 +84,35 @@ function optionalNullableString(
   if (value === undefined || value === null) return value;
   if (typeof value === 'string' && value.length <= max) return value;
   return expected(field, `${stringRule(max, 0)} or null`, stringDetail(value));
+}
+
+/**
+ * A key or account ID that is blank after trimming names nobody: it would be grouped, reported and
+ * paged on as one more "account" (a report cannot even be built for it). `null` is the contract's
+ * way to say "none", so a blank ID is a gateway bug and goes to the dead-letter topic.
+ */
+function notBlank(value: string | null | Invalid, field: string): string | null | Invalid {
+  if (typeof value !== 'string' || value.trim() !== '') return value;
+  const shown = value === '' ? 'empty string' : `blank string ${quote(value)}`;
+  return new Invalid(`${field}: expected a non-blank string or null, got ${shown}`);
+}
+
+/** What clientAddress returns for a value that is not an address (one instance: compared by identity). */
+const INVALID_CLIENT_IP = new Invalid('client_ip: not an IP address');
+
+/**
+ * `client_ip` as stored: an IPv4 or IPv6 address (`net.isIP`, surrounding whitespace trimmed), or
+ * null. Anything else (`unknown`, an X-Forwarded-For list, a forged string) is not dead-lettered
+ * (the event is still real traffic) but becomes null and is flagged, so ingest counts it
+ * (`denyscope.ingest.invalid_client_ip`): otherwise every distinct string would be a subject of its
+ * own for distributed-enumeration. A blank value is a gateway saying "none", like null: not
+ * counted.
+ */
+function clientAddress(value: string | undefined): string | null | Invalid {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  return isIP(trimmed) === 0 ? INVALID_CLIENT_IP : trimmed;
 }
 
 function environment(
@@ -173,9 +204,15 @@ export function validateFields(
   if (path instanceof Invalid) return { ok: false, reason: path.reason };
   const statusCode = status(fields.status);
   if (statusCode instanceof Invalid) return { ok: false, reason: statusCode.reason };
-  const keyId = requiredNullableString(fields.key_id, 'key_id', EVENT_LIMITS.keyId);
+  const keyId = notBlank(
+    requiredNullableString(fields.key_id, 'key_id', EVENT_LIMITS.keyId),
+    'key_id',
+  );
   if (keyId instanceof Invalid) return { ok: false, reason: keyId.reason };
-  const accountId = requiredNullableString(fields.account_id, 'account_id', EVENT_LIMITS.accountId);
+  const accountId = notBlank(
+    requiredNullableString(fields.account_id, 'account_id', EVENT_LIMITS.accountId),
+    'account_id',
+  );
   if (accountId instanceof Invalid) return { ok: false, reason: accountId.reason };
 
   const error = optionalNullableString(fields.error, 'error', EVENT_LIMITS.error);
@@ -203,8 +240,9 @@ export function validateFields(
     resourceEnv = environment('resource_env', resourceEnv, environments);
     if (resourceEnv instanceof Invalid) return { ok: false, reason: resourceEnv.reason };
   }
-  const clientIp = optionalString(fields.client_ip, 'client_ip', EVENT_LIMITS.clientIp);
-  if (clientIp instanceof Invalid) return { ok: false, reason: clientIp.reason };
+  const clientIpValue = optionalString(fields.client_ip, 'client_ip', EVENT_LIMITS.clientIp);
+  if (clientIpValue instanceof Invalid) return { ok: false, reason: clientIpValue.reason };
+  const clientIp = clientAddress(clientIpValue);
   const userAgent = optionalString(fields.user_agent, 'user_agent', Infinity);
   if (userAgent instanceof Invalid) return { ok: false, reason: userAgent.reason };
   const latencyMs = latency(fields.latency_ms);
@@ -229,10 +267,12 @@ export function validateFields(
     resourceId: resourceId ? resourceId : deriveResourceId(path, routeOrNull),
     resourceOwner,
     resourceEnv: resourceEnv ?? null,
-    clientIp: clientIp ?? null,
+    clientIp: clientIp instanceof Invalid ? null : clientIp,
     userAgent: userAgent === undefined ? null : truncate(userAgent, EVENT_LIMITS.userAgent),
     latencyMs,
     isDenial: statusCode === 403 && error === 'ownership_denied',
   };
-  return { ok: true, event };
+  return clientIp === INVALID_CLIENT_IP
+    ? { ok: true, event, invalidClientIp: true }
+    : { ok: true, event };
 }
