@@ -60,7 +60,8 @@ describe('IncidentManager', () => {
     expect(again.transitions[0]?.transition).toBe('opened');
     expect(again.transitions[0]?.state.alertId).not.toBe(first.transitions[0]?.state.alertId);
     expect(again.transitions[0]?.state.alertId).toBe(
-      alertIdOf('id-enumeration', 'key_id=key_1', 2),
+      // Generation: the event-time day the subject's first remembered incident was last seen.
+      alertIdOf('id-enumeration', 'key_id=key_1', 2, '20261127'),
     );
   });
 

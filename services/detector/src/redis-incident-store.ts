@@ -1,4 +1,5 @@
 import type { RuleId } from '@denyscope/alerts';
+import { DEFAULT_RESOLVED_TTL_MS } from '@denyscope/config';
 import type { Redis } from 'ioredis';
 import type { IncidentState } from './incident.js';
 import type { IncidentStore, Mute } from './incident-store.js';
@@ -6,16 +7,24 @@ import type { IncidentStore, Mute } from './incident-store.js';
 /**
  * Incident state in Redis, shared by every detector instance (evaluations are serialized by the
  * detect queue's global concurrency of 1). Keys, under the BullMQ prefix:
- *   <prefix>:incident:<rule>|<subject>   JSON IncidentState
+ *   <prefix>:incident:<rule>|<subject>   JSON IncidentState; a resolved one expires after
+ *                                        `resolvedTtlMs` (DETECT_RESOLVED_TTL_MS), a firing one never
  *   <prefix>:incidents:firing            set of <rule>|<subject>
  *   <prefix>:mute:<rule>|<subject>       JSON Mute, expiring with the mute
- *   <prefix>:ack:<alert_id>              JSON acknowledgement
  *   <prefix>:detector:evaluated          last evaluated watermark, epoch milliseconds
+ * (Acknowledgements are rows of the ClickHouse alerts table, alert-history.ts.)
+ *
+ * Why resolved incidents may expire: every distinct subject an attacker sends could otherwise
+ * leave a key behind for good. What the next incident of the subject needs from a resolved one is
+ * its episode number and generation (the alert ID, incident.ts); once it has expired, the next
+ * incident starts a new generation, so IDs stay unique. The TTL must outlast the longest rule
+ * window (24 h), which the configuration enforces, so that a window's old events never reopen it.
  */
 export class RedisIncidentStore implements IncidentStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly options: { resolvedTtlMs?: number } = {},
   ) {}
 
   private id(rule: string, subjectKey: string): string {
@@ -39,9 +48,16 @@ export class RedisIncidentStore implements IncidentStore {
 
   async save(state: IncidentState): Promise<void> {
     const id = this.id(state.rule, state.subjectKey);
-    const multi = this.redis.multi().set(`${this.prefix}:incident:${id}`, JSON.stringify(state));
-    if (state.status === 'firing') multi.sadd(`${this.prefix}:incidents:firing`, id);
-    else multi.srem(`${this.prefix}:incidents:firing`, id);
+    const key = `${this.prefix}:incident:${id}`;
+    const text = JSON.stringify(state);
+    const multi = this.redis.multi();
+    // A plain SET also clears a TTL left by an earlier resolved episode.
+    if (state.status === 'firing') {
+      multi.set(key, text).sadd(`${this.prefix}:incidents:firing`, id);
+    } else {
+      const ttl = this.options.resolvedTtlMs ?? DEFAULT_RESOLVED_TTL_MS;
+      multi.set(key, text, 'PX', ttl).srem(`${this.prefix}:incidents:firing`, id);
+    }
     await multi.exec();
   }
 
