@@ -77,12 +77,6 @@ export const DEFAULT_MAX_NEW_INCIDENTS_PER_RULE = 20;
 /** DETECT_RESOLVED_TTL_MS unless set (also the Redis incident store's own default): 7 days. */
 export const DEFAULT_RESOLVED_TTL_MS = 7 * 86_400_000;
 
-/** DETECT_MAX_NEW_INCIDENTS_PER_RULE unless set (also the incident manager's own default). */
-export const DEFAULT_MAX_NEW_INCIDENTS_PER_RULE = 20;
-
-/** DETECT_RESOLVED_TTL_MS unless set (also the Redis incident store's own default): 7 days. */
-export const DEFAULT_RESOLVED_TTL_MS = 7 * 86_400_000;
-
 export const envSchema = z.object({
   KAFKA_BROKERS: brokers.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('denyscope'),
@@ -131,12 +125,6 @@ export const envSchema = z.object({
   DETECT_CATCHUP_STEP_MS: int(1_000, 3_600_000).default(60_000),
   DETECT_CATCHUP_MAX_MS: int(0, 7 * 86_400_000).default(6 * 3_600_000),
   DETECT_CATCHUP_STEPS_PER_TICK: int(1, 1_000).default(30),
-  // Bounded blast radius (docs/rules.md, "Bounded blast radius"): a rule opens at most this many incidents
-  // of its own; further subjects join the rule's one digest incident.
-  DETECT_MAX_NEW_INCIDENTS_PER_RULE: int(1, 10_000).default(DEFAULT_MAX_NEW_INCIDENTS_PER_RULE),
-  // At least a day: a resolved incident must outlive the longest rule window (24 h), or the
-  // window's old events would open it again as new.
-  DETECT_RESOLVED_TTL_MS: int(86_400_000, 366 * 86_400_000).default(DEFAULT_RESOLVED_TTL_MS),
   // docs/rules.md, "Bounded blast radius": a rule opens at most this many incidents of its own;
   // further subjects join the rule's one digest incident.
   DETECT_MAX_NEW_INCIDENTS_PER_RULE: int(1, 10_000).default(DEFAULT_MAX_NEW_INCIDENTS_PER_RULE),
