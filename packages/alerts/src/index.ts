@@ -10,4 +10,4 @@ export {
 } from './alert.js';
 export { RULE_IDS, runbookPath, type RuleId } from './rule-ids.js';
 export { SEVERITIES, severityRank, isAtLeast, type Severity } from './severity.js';
-export { QUEUES } from './queues.js';
+export { JOB_RETENTION, QUEUES } from './queues.js';

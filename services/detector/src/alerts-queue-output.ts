@@ -1,11 +1,12 @@
-import { QUEUES, notificationJobId, type AlertNotification } from '@denyscope/alerts';
+import {
+  JOB_RETENTION,
+  QUEUES,
+  notificationJobId,
+  type AlertNotification,
+} from '@denyscope/alerts';
 import type { Queue } from 'bullmq';
 import { toAlert, type IncidentTransition } from './incident.js';
 import type { TransitionOutput } from './outputs.js';
-
-// Finished jobs are kept this long: while a job is kept, adding one with the same ID is a no-op,
-// which is what makes a retried tick or a second detector instance harmless.
-const KEEP_S = 7 * 24 * 3600;
 
 /** Hands each (unmuted) state change to the notifier through the alerts queue. */
 export class AlertsQueueOutput implements TransitionOutput {
@@ -25,8 +26,10 @@ export class AlertsQueueOutput implements TransitionOutput {
       // A dispatch that fails on a passing Redis or notifier error is tried again.
       attempts: 10,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: KEEP_S },
-      removeOnFail: { age: 4 * KEEP_S },
+      // Finished jobs are kept (by age and count): while a job is kept, adding one with the same
+      // ID is a no-op, which is what makes a retried tick or a second detector harmless.
+      removeOnComplete: { ...JOB_RETENTION.completed },
+      removeOnFail: { ...JOB_RETENTION.failed },
     });
   }
 }

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq';
-import { notificationJobId } from '@denyscope/alerts';
+import { JOB_RETENTION, notificationJobId } from '@denyscope/alerts';
 import type { Logger } from '@denyscope/telemetry';
 import { InvalidNotificationError } from './errors.js';
 import { sinkJobId } from './job-ids.js';
@@ -9,20 +9,18 @@ import { SINK_BACKOFF_TYPE } from './retry-delay.js';
 import type { NotifierConfig, SinkId } from './sinks/sink.js';
 import { parseNotification } from './validate.js';
 
-const DAY_S = 24 * 3600;
-
 /**
  * Options of every sink job. Finished jobs are kept, not deleted: while a job's key exists, adding
  * its ID again is a no-op, and that is what stops a retried dispatch, a second notifier or a
  * restart from delivering twice. So the dedup window is 7 days after delivery and 30 days after a
- * final failure (kept longer to be inspected).
+ * final failure (kept longer to be inspected), and a count bounds Redis in a flood (JOB_RETENTION).
  */
 export function sinkJobOptions(config: NotifierConfig): JobsOptions {
   return {
     attempts: config.attempts,
     backoff: { type: SINK_BACKOFF_TYPE, delay: config.backoffMs },
-    removeOnComplete: { age: 7 * DAY_S },
-    removeOnFail: { age: 30 * DAY_S },
+    removeOnComplete: { ...JOB_RETENTION.completed },
+    removeOnFail: { ...JOB_RETENTION.failed },
   };
 }
 
