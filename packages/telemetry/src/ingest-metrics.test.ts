@@ -30,6 +30,8 @@ describe('createIngestMetrics', () => {
     metrics.addDenials(7);
     metrics.addDeadLettered('json');
     metrics.addDeadLettered('size', 2);
+    metrics.addDeadLettered('retention');
+    metrics.addInvalidClientIp(4);
     metrics.recordBatchSize(500);
     metrics.recordBatchSize(250);
     metrics.recordInsertLatency('api_denials', 12.5);
@@ -40,8 +42,9 @@ describe('createIngestMetrics', () => {
     expect(metrics.snapshot()).toEqual({
       events: 42,
       denials: 7,
-      deadLettered: 3,
-      deadLetteredByReason: { json: 1, schema: 0, utf8: 0, size: 2 },
+      deadLettered: 4,
+      deadLetteredByReason: { json: 1, schema: 0, utf8: 0, size: 2, retention: 1 },
+      invalidClientIp: 4,
       batches: 2,
       batchRows: 750,
       inserts: 1,
@@ -88,6 +91,7 @@ describe('createIngestMetrics', () => {
     metrics.addDeadLettered('utf8');
     metrics.addDeadLettered('utf8');
     metrics.addDeadLettered('schema');
+    metrics.addInvalidClientIp(2);
     metrics.recordBatchSize(1_000);
     metrics.recordInsertLatency('api_denials', 40);
     metrics.setLag('api.responses', 2, 17);
@@ -107,6 +111,7 @@ describe('createIngestMetrics', () => {
         [{ reason_kind: 'schema' }, 1],
       ]),
     );
+    expect(points(INGEST_METRIC_NAMES.invalidClientIp)).toMatchObject([{ value: 2 }]);
     expect(points(INGEST_METRIC_NAMES.batchSize)).toMatchObject([
       { value: { count: 1, sum: 1_000 } },
     ]);

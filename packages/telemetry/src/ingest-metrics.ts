@@ -6,13 +6,15 @@ import { getMeter } from './otel-api.js';
  * the free-text reason belongs in the log line and the DLQ record, never in an attribute, where
  * every distinct value becomes a new time series.
  */
-export const DEAD_LETTER_REASON_KINDS = ['json', 'schema', 'utf8', 'size'] as const;
+export const DEAD_LETTER_REASON_KINDS = ['json', 'schema', 'utf8', 'size', 'retention'] as const;
 export type DeadLetterReasonKind = (typeof DEAD_LETTER_REASON_KINDS)[number];
 
 export const INGEST_METRIC_NAMES = {
   events: 'denyscope.ingest.events',
   denials: 'denyscope.ingest.denials',
   deadLettered: 'denyscope.ingest.dead_lettered',
+  /** Prometheus: denyscope_ingest_invalid_client_ip_total. */
+  invalidClientIp: 'denyscope.ingest.invalid_client_ip',
   batchSize: 'denyscope.ingest.batch_size',
   insertLatency: 'denyscope.ingest.insert_latency',
   consumerLag: 'denyscope.ingest.consumer_lag',
@@ -24,6 +26,8 @@ export interface IngestMetricsSnapshot {
   denials: number;
   deadLettered: number;
   deadLetteredByReason: Record<DeadLetterReasonKind, number>;
+  /** Stored events whose client_ip was not an IP address (stored as null). */
+  invalidClientIp: number;
   /** Batches recorded with recordBatchSize, and the rows in them. */
   batches: number;
   batchRows: number;
@@ -40,6 +44,8 @@ export interface IngestMetrics {
   /** Denial events found among them. */
   addDenials(count?: number): void;
   addDeadLettered(reasonKind: DeadLetterReasonKind, count?: number): void;
+  /** Stored events whose client_ip was not an IP address and was dropped (parseEvent). */
+  addInvalidClientIp(count?: number): void;
   /** Rows in one flushed batch. */
   recordBatchSize(rows: number): void;
   /** Duration of one ClickHouse insert; `table` is a table name, a handful of values. */
@@ -79,6 +85,10 @@ export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
     description: 'Messages sent to the dead-letter topic, by reason_kind',
     unit: '{message}',
   });
+  const invalidClientIp = meter.createCounter(INGEST_METRIC_NAMES.invalidClientIp, {
+    description: 'Stored events whose client_ip was not an IP address (stored as null)',
+    unit: '{event}',
+  });
   const batchSize = meter.createHistogram(INGEST_METRIC_NAMES.batchSize, {
     description: 'Rows per flushed batch',
     unit: '{row}',
@@ -105,7 +115,8 @@ export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
     events: 0,
     denials: 0,
     deadLettered: 0,
-    deadLetteredByReason: { json: 0, schema: 0, utf8: 0, size: 0 },
+    deadLetteredByReason: { json: 0, schema: 0, utf8: 0, size: 0, retention: 0 },
+    invalidClientIp: 0,
     batches: 0,
     batchRows: 0,
     inserts: 0,
@@ -130,6 +141,11 @@ export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
       totals.deadLettered += count;
       totals.deadLetteredByReason[reasonKind] += count;
       deadLettered.add(count, { reason_kind: reasonKind });
+    },
+    addInvalidClientIp(count = 1) {
+      if (!(count > 0)) return;
+      totals.invalidClientIp += count;
+      invalidClientIp.add(count);
     },
     recordBatchSize(rows) {
       if (!(rows >= 0)) return;

@@ -5,6 +5,7 @@ import {
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
 import { getTracer, SPAN_NAMES, withSpan } from '@denyscope/telemetry';
+import { chunkByDay } from './day-chunks.js';
 import type { KeyResourceRow } from './key-resources.js';
 import type { PendingBatch } from './pending-batch.js';
 import type { DenialRow } from './rows.js';
@@ -74,7 +75,9 @@ const WATERMARK_COLUMNS = ['topic', 'partition', 'max_event_time', 'lag'] as con
 /**
  * Writes a flushed batch to ClickHouse: one INSERT per table, TabSeparated (cheaper than
  * JSONEachRow for both sides of a shared machine: see packages/clickhouse/src/tab-separated.ts),
- * no per-row round trips.
+ * no per-row round trips. A day-partitioned table whose rows span more than 90 days (old events
+ * replayed or re-sent) gets one INSERT per 90 days instead, so that current ClickHouse never
+ * rejects the block for touching over 100 partitions (day-chunks.ts).
  */
 export class ClickHouseWriter {
   private readonly tracer = getTracer();
@@ -101,20 +104,49 @@ export class ClickHouseWriter {
   }
 
   async insertDenials(rows: readonly DenialRow[]): Promise<void> {
-    await this.insert('denials', rows, DENIAL_COLUMNS);
+    for (const chunk of chunkByDay(rows, eventTime)) {
+      await this.insert('denials', chunk, DENIAL_COLUMNS);
+    }
   }
 
   async insertForeignAccess(rows: readonly DenialRow[]): Promise<void> {
-    await this.insert('foreign_access', rows, FOREIGN_ACCESS_COLUMNS);
+    for (const chunk of chunkByDay(rows, eventTime)) {
+      await this.insert('foreign_access', chunk, FOREIGN_ACCESS_COLUMNS);
+    }
   }
 
   async insertKeyResources(rows: readonly KeyResourceRow[]): Promise<void> {
-    await this.insert('key_resources', rows, KEY_RESOURCE_COLUMNS);
+    for (const chunk of chunkByDay(rows, minuteOf)) {
+      await this.insert('key_resources', chunk, KEY_RESOURCE_COLUMNS);
+    }
   }
 
-  /** After the rows: the totals INSERT also advances ingest_offsets (see migration 003). */
+  /**
+   * After the rows: the totals INSERT also advances ingest_offsets (see migration 003). When the
+   * totals need several INSERTs (over 90 days), a Kafka partition's rows carry its real
+   * end_offset only in the last INSERT that has rows of it, earlier ones `start_offset - 1`
+   * (what was counted before this batch): ingest_offsets then advances only once all of the
+   * partition's totals are stored, and a crash between two INSERTs makes the next owner count the
+   * range again instead of skipping totals that were never written. (A partition read from offset
+   * 0 has nothing before it: there, such a crash can lose the count of offset 0 alone.)
+   */
   async insertTotals(rows: readonly RequestTotalsRow[]): Promise<void> {
-    await this.insert('request_totals', rows, TOTALS_COLUMNS);
+    const chunks = chunkByDay(rows, minuteOf);
+    const lastChunkOf = new Map<string, number>();
+    chunks.forEach((chunk, i) => {
+      for (const row of chunk) lastChunkOf.set(`${row.topic}\u0000${row.partition}`, i);
+    });
+    for (const [i, chunk] of chunks.entries()) {
+      const rowsOfChunk =
+        chunks.length === 1
+          ? chunk
+          : chunk.map((row) =>
+              lastChunkOf.get(`${row.topic}\u0000${row.partition}`) === i
+                ? row
+                : { ...row, end_offset: offsetBefore(row.start_offset) },
+            );
+      await this.insert('request_totals', rowsOfChunk, TOTALS_COLUMNS);
+    }
   }
 
   /** Last: the detector may evaluate up to these event times once they are written. */
@@ -155,4 +187,13 @@ export class ClickHouseWriter {
       },
     );
   }
+}
+
+const eventTime = (row: DenialRow): number => row.event_time;
+const minuteOf = (row: { minute: number }): number => row.minute;
+
+/** The offset before `offset` (Kafka offsets are int64, kept as strings); '0' for offset 0. */
+function offsetBefore(offset: string): string {
+  const value = BigInt(offset);
+  return value > 0n ? (value - 1n).toString() : '0';
 }

@@ -17,7 +17,18 @@ export interface IntakeOptions {
   maxMessageBytes: number;
   environments: readonly string[];
   envMarkers: EnvMarkers | undefined;
+  /**
+   * Live ingest: RETENTION_DAYS. An event older than the oldest day retention keeps is
+   * dead-lettered (`older than retention`): its day would be dropped anyway, and old events are
+   * what make a batch span many daily partitions. Undefined (replay): every age is stored.
+   */
+  retentionDays?: number | undefined;
 }
+
+/** How the dead-letter reason of an event older than retention starts. */
+export const OLDER_THAN_RETENTION = 'older than retention';
+
+const DAY_MS = 86_400_000;
 
 /** Coarse class of a dead-letter reason, for metrics (the reason itself is free text). */
 export function reasonKindOf(reason: string): DeadLetterReasonKind {
@@ -25,6 +36,7 @@ export function reasonKindOf(reason: string): DeadLetterReasonKind {
   if (reason.startsWith('invalid JSON') || reason.startsWith('expected a JSON object'))
     return 'json';
   if (reason.startsWith('message too large') || reason.startsWith('empty message')) return 'size';
+  if (reason.startsWith(OLDER_THAN_RETENTION)) return 'retention';
   return 'schema';
 }
 
@@ -36,6 +48,10 @@ export function reasonKindOf(reason: string): DeadLetterReasonKind {
  * lines of a file, so a replay stores exactly what ingest would.
  */
 export class EventIntake {
+  /** RETENTION_DAYS, or undefined (replay: no cut-off). */
+  private readonly retentionDays: number | undefined;
+  /** Events before this epoch ms are older than retention (-Infinity without retention). */
+  private retentionCutoffMs = Number.NEGATIVE_INFINITY;
   /**
    * One clock reading, shared by the lean scanner and the full parser so that both judge "not in
    * the future" alike (scanCountable's contract). Set per batch of messages by `setClock`.
@@ -56,11 +72,19 @@ export class EventIntake {
       environments: this.scanOptions.environments,
       now: () => this.scanOptions.nowMs,
     };
+    this.retentionDays = options.retentionDays;
+    this.setClock(this.scanOptions.nowMs);
   }
 
   /** The clock that "not more than a day in the future" is judged by, until set again. */
   setClock(nowMs: number): void {
     this.scanOptions.nowMs = nowMs;
+    // The first day retention keeps: dropExpiredPartitions drops the daily partitions before the
+    // UTC day of now - RETENTION_DAYS.
+    if (this.retentionDays !== undefined) {
+      const oldest = nowMs - this.retentionDays * DAY_MS;
+      this.retentionCutoffMs = oldest - (((oldest % DAY_MS) + DAY_MS) % DAY_MS);
+    }
   }
 
   /**
@@ -85,6 +109,10 @@ export class EventIntake {
     // builds the full event or the dead-letter reason.
     const countable = value === null ? undefined : scanCountable(value, this.scanOptions);
     if (countable !== undefined) {
+      if (countable.ts < this.retentionCutoffMs) {
+        this.deadLetter(batch, progress, value, key, offset, this.tooOld(countable.ts));
+        return;
+      }
       this.count(progress, offset, skipThrough, countable, false);
       batch.keyResources.addEvent(countable);
       return;
@@ -95,23 +123,45 @@ export class EventIntake {
         ? ({ ok: false, reason: 'empty message' } as const)
         : parseEvent(value, this.parseOptions);
     if (!parsed.ok) {
-      batch.deadLetters.push({
-        value,
-        key,
-        reason: parsed.reason,
-        reasonKind: reasonKindOf(parsed.reason),
-        topic: progress.topic,
-        partition: progress.partition,
-        offset,
-      });
+      this.deadLetter(batch, progress, value, key, offset, parsed.reason);
       return;
     }
 
     const event = parsed.event;
+    if (event.ts < this.retentionCutoffMs) {
+      this.deadLetter(batch, progress, value, key, offset, this.tooOld(event.ts));
+      return;
+    }
+    // Stored with client_ip null; counted so that a gateway writing something else shows.
+    if (parsed.invalidClientIp === true) batch.invalidClientIps += 1;
     this.count(progress, offset, skipThrough, event, event.isDenial);
     if (event.isDenial) batch.denials.push(denialRow(event, this.classifier));
     else if (isForeignAccess(event)) batch.foreignAccess.push(denialRow(event, this.classifier));
     else batch.keyResources.addEvent(event);
+  }
+
+  private deadLetter(
+    batch: PendingBatch,
+    progress: PartitionProgress,
+    value: Buffer | null,
+    key: Buffer | null,
+    offset: string,
+    reason: string,
+  ): void {
+    batch.deadLetters.push({
+      value,
+      key,
+      reason,
+      reasonKind: reasonKindOf(reason),
+      topic: progress.topic,
+      partition: progress.partition,
+      offset,
+    });
+  }
+
+  private tooOld(ts: number): string {
+    const oldest = new Date(this.retentionCutoffMs).toISOString().slice(0, 10);
+    return `${OLDER_THAN_RETENTION}: ts ${new Date(ts).toISOString()} is before ${oldest}, the oldest day kept (RETENTION_DAYS=${String(this.retentionDays)})`;
   }
 
   /**

@@ -59,7 +59,11 @@ export class IngestService {
 
   constructor(private readonly deps: IngestServiceDeps) {
     this.log = deps.log;
-    this.intake = new EventIntake(deps.config.events);
+    // Events older than retention are dead-lettered (replay omits it: every age is stored).
+    this.intake = new EventIntake({
+      ...deps.config.events,
+      retentionDays: deps.config.clickhouse.retentionDays,
+    });
     this.deadLetters = new DeadLetterProducer(deps.producer, deps.config.kafka.dlqTopic);
     this.pending = this.newBatch();
   }
@@ -270,6 +274,7 @@ export class IngestService {
     }
     metrics.addDenials(denials.length);
     for (const letter of batch.deadLetters) metrics.addDeadLettered(letter.reasonKind);
+    metrics.addInvalidClientIp(batch.invalidClientIps);
     await this.commit(batch);
     this.log.debug(
       {

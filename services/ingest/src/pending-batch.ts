@@ -49,6 +49,8 @@ export class PendingBatch {
   readonly foreignAccess: DenialRow[] = [];
   readonly keyResources: KeyResources;
   readonly deadLetters: DeadLetter[] = [];
+  /** Stored events whose client_ip was not an IP address (stored as null; a metric counts them). */
+  invalidClientIps = 0;
   readonly partitions = new Map<string, PartitionProgress>();
   messages = 0;
   bytes = 0;
