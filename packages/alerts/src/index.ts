@@ -11,3 +11,15 @@ export {
 export { RULE_IDS, runbookPath, type RuleId } from './rule-ids.js';
 export { SEVERITIES, severityRank, isAtLeast, type Severity } from './severity.js';
 export { JOB_RETENTION, QUEUES } from './queues.js';
+export {
+  escapeHtml,
+  escapeMarkdown,
+  escapeSlack,
+  escapeTerminal,
+  HOSTILE_CORPUS,
+  plainText,
+  plainTextDeep,
+  slackCode,
+  truncate,
+  truncateSlack,
+} from './escape/index.js';
