@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { HOSTILE_CORPUS } from '@denyscope/alerts';
 import { notificationFixture } from '../../test/fixtures.js';
-import { renderSlackMessage, type SlackBlock } from './slack.js';
+import {
+  BIDI_OR_SEPARATOR,
+  CONTROL_CHARACTER,
+  hasLoneSurrogate,
+  SLACK_CONTROL_SEQUENCE,
+} from './hostile-output.test-helpers.js';
+import { renderSlackMessage, type SlackBlock, type SlackMessage } from './slack.js';
 
 function blockText(blocks: SlackBlock[]): string {
   return JSON.stringify(blocks);
@@ -26,7 +33,11 @@ describe('renderSlackMessage', () => {
     });
     expect(summary).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: 'key_1 was denied on 212 distinct invoice IDs in 5 min' },
+      text: {
+        type: 'mrkdwn',
+        text: 'key_1 was denied on 212 distinct invoice IDs in 5 min',
+        verbatim: true,
+      },
     });
     const fieldTexts = (fields?.type === 'section' ? fields.fields : [])?.map((f) => f.text);
     expect(fieldTexts).toEqual([
@@ -39,8 +50,8 @@ describe('renderSlackMessage', () => {
     expect(context).toEqual({
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: 'alert_id `id-enumeration-5f2c`' },
-        { type: 'mrkdwn', text: 'runbook `docs/runbooks/id-enumeration.md`' },
+        { type: 'mrkdwn', text: 'alert_id `id-enumeration-5f2c`', verbatim: true },
+        { type: 'mrkdwn', text: 'runbook `docs/runbooks/id-enumeration.md`', verbatim: true },
       ],
     });
   });
@@ -83,7 +94,8 @@ describe('renderSlackMessage', () => {
     const json = blockText(message.blocks);
     expect(json).not.toMatch(/<!channel>|<!here>|<https:\/\/evil/);
     expect(json).toContain('key &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
-    expect(json).toContain("key_id: `k'&lt;!here&gt;`");
+    // The backtick that would end the code span becomes a look-alike (U+02CB).
+    expect(json).toContain('key_id: `k\u02cb&lt;!here&gt;`');
   });
 
   it('keeps within Block Kit limits for long values', () => {
@@ -105,3 +117,55 @@ describe('renderSlackMessage', () => {
     }
   });
 });
+
+describe('renderSlackMessage with hostile input (issue 11 item 6)', () => {
+  it('escapes the top-level text (mobile notifications) like the blocks', () => {
+    const message = renderSlackMessage(
+      notificationFixture('opened', 1, {
+        summary: 'key <!channel> <https://evil.example|reset> was denied',
+        subject: { key_id: '<!channel> <https://evil.example|reset>' },
+      }),
+    );
+    expect(message.text).not.toMatch(SLACK_CONTROL_SEQUENCE);
+    expect(message.text).toContain('&lt;!channel&gt; &lt;https://evil.example|reset&gt;');
+  });
+
+  it('renders every corpus string, in every untrusted field, without a live control sequence', () => {
+    for (const hostile of HOSTILE_CORPUS) {
+      const message = renderSlackMessage(
+        notificationFixture('opened', 1, {
+          alert_id: hostile,
+          env: hostile,
+          summary: hostile,
+          subject: { key_id: hostile, account_id: hostile, client_ip: hostile },
+          evidence: { [hostile]: hostile, sample: [hostile] },
+          runbook: hostile,
+        }),
+        'https://git.example.com/x/',
+      );
+      for (const text of slackTexts(message)) {
+        expect(text, JSON.stringify(hostile)).not.toMatch(SLACK_CONTROL_SEQUENCE);
+        expect(text, JSON.stringify(hostile)).not.toMatch(CONTROL_CHARACTER);
+        expect(text, JSON.stringify(hostile)).not.toMatch(BIDI_OR_SEPARATOR);
+        expect(hasLoneSurrogate(text), JSON.stringify(hostile)).toBe(false);
+        // A mention Slack would parse with link_names: '@' directly followed by the word.
+        expect(text).not.toMatch(/@(channel|here|everyone)/);
+      }
+      expect(message.text.length).toBeLessThanOrEqual(3000);
+    }
+  });
+});
+
+/** Every string of a message that Slack renders. */
+function slackTexts(message: SlackMessage): string[] {
+  const texts = [message.text];
+  for (const block of message.blocks) {
+    if (block.type === 'header') texts.push(block.text.text);
+    if (block.type === 'section') {
+      if (block.text) texts.push(block.text.text);
+      for (const f of block.fields ?? []) texts.push(f.text);
+    }
+    if (block.type === 'context') for (const e of block.elements) texts.push(e.text);
+  }
+  return texts;
+}

@@ -1,11 +1,19 @@
-import type { AlertNotification, Severity } from '@denyscope/alerts';
+import {
+  escapeSlack,
+  slackCode,
+  truncate,
+  truncateSlack,
+  type AlertNotification,
+  type Severity,
+} from '@denyscope/alerts';
 import { runbookUrl } from './runbook-link.js';
 import type { SinkFactory } from './sink.js';
 
 // Block Kit, as far as the notifier uses it. Limits from Slack's reference: header text 150
 // characters, section text 3000, at most 10 fields of 2000 each.
 type Text =
-  { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
+  | { type: 'plain_text'; text: string; emoji?: boolean }
+  | { type: 'mrkdwn'; text: string; verbatim?: boolean };
 export type SlackBlock =
   | { type: 'header'; text: Text & { type: 'plain_text' } }
   | { type: 'section'; text?: Text; fields?: Text[] }
@@ -13,9 +21,12 @@ export type SlackBlock =
   | { type: 'divider' };
 
 export interface SlackMessage {
-  /** Shown in notifications and by clients that cannot render blocks. */
+  /** Shown in notifications and by clients that cannot render blocks; mrkdwn, escaped like blocks. */
   text: string;
   blocks: SlackBlock[];
+  /** No previews: Slack would fetch (and show) whatever URL an attacker put in an ID. */
+  unfurl_links: false;
+  unfurl_media: false;
 }
 
 const EMOJI: Record<Severity, string> = {
@@ -27,7 +38,12 @@ const EMOJI: Record<Severity, string> = {
 };
 const EVIDENCE_ITEMS = 6;
 
-/** Renders one notification as an incoming-webhook message; resolved ones read as resolved. */
+/**
+ * Renders one notification as an incoming-webhook message; resolved ones read as resolved. Every
+ * value from the alert is untrusted (it comes from event fields): it goes through `escapeSlack`
+ * (running text) or `slackCode` (IDs), in the blocks and in the top-level `text` alike. Only the
+ * header is plain_text, and it holds the severity and rule ID (both enums) and nothing else.
+ */
 export function renderSlackMessage(
   { alert, transition }: AlertNotification,
   runbookBaseUrl?: string,
@@ -39,25 +55,25 @@ export function renderSlackMessage(
     : `${EMOJI[alert.severity]} ${severity} · ${alert.rule}${transition === 'escalated' ? ' (escalated)' : ''}`;
   const subject = Object.entries(alert.subject)
     .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `${name}: ${code(String(value))}`)
+    .map(([name, value]) => `${escapeSlack(name)}: ${slackCode(short(String(value)))}`)
     .join('\n');
   const evidence = Object.entries(alert.evidence)
     .slice(0, EVIDENCE_ITEMS)
     .map(([name, value]) =>
-      field(name, code(short(typeof value === 'string' ? value : JSON.stringify(value)))),
+      field(name, slackCode(short(typeof value === 'string' ? value : JSON.stringify(value)))),
     );
   const link = runbookUrl(alert.runbook, runbookBaseUrl);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: cut(headline, 150), emoji: true } },
     {
       type: 'section',
-      text: mrkdwn(cut(`${resolved ? '*Resolved:* ' : ''}${escape(alert.summary)}`, 3000)),
+      text: mrkdwn(cut(`${resolved ? '*Resolved:* ' : ''}${escapeSlack(alert.summary)}`, 3000)),
     },
     {
       type: 'section',
       fields: [
         field('Subject', subject === '' ? '—' : subject),
-        field('Env', escape(alert.env)),
+        field('Env', escapeSlack(alert.env)),
         field('Window', `${alert.window.start} → ${alert.window.end}`),
         field('First / last seen', `${alert.first_seen}\n${alert.last_seen}`),
       ],
@@ -67,12 +83,12 @@ export function renderSlackMessage(
   blocks.push({
     type: 'context',
     elements: [
-      mrkdwn(`alert_id ${code(alert.alert_id)}`),
-      mrkdwn(link === undefined ? `runbook ${code(alert.runbook)}` : `<${link}|runbook>`),
+      mrkdwn(cut(`alert_id ${slackCode(short(alert.alert_id))}`, 3000)),
+      mrkdwn(link === undefined ? `runbook ${slackCode(short(alert.runbook))}` : slackLink(link)),
     ],
   });
-  const text = `[${resolved ? 'RESOLVED' : severity}] ${alert.rule} in ${alert.env}: ${alert.summary}`;
-  return { text: cut(text, 3000), blocks };
+  const text = `[${resolved ? 'RESOLVED' : severity}] ${alert.rule} in ${escapeSlack(alert.env)}: ${escapeSlack(alert.summary)}`;
+  return { text: cut(text, 3000), blocks, unfurl_links: false, unfurl_media: false };
 }
 
 export const createSlackSink: SinkFactory<'slack'> = (settings, { post, runbookBaseUrl }) => ({
@@ -85,28 +101,33 @@ export const createSlackSink: SinkFactory<'slack'> = (settings, { post, runbookB
     }),
 });
 
+/** verbatim: Slack does not auto-link bare URLs or channel names in it; `<…>` we write still works. */
 function mrkdwn(text: string): Text {
-  return { type: 'mrkdwn', text };
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 function field(name: string, value: string): Text {
-  return mrkdwn(cut(`*${escape(name)}*\n${value}`, 2000));
+  return mrkdwn(cut(`*${escapeSlack(name)}*\n${value}`, 2000));
 }
 
-/** Slack's three control characters; without this, `<!channel>` in an ID would ping a channel. */
-function escape(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-/** Inline code, escaped; a backtick in the value would end the span, so it is dropped. */
-function code(text: string): string {
-  return `\`${escape(text.replaceAll('`', "'"))}\``;
+/**
+ * A link to a runbook URL that runbookUrl() accepted. Inside `<url|label>` a `|` ends the URL and
+ * `>` ends the link, so both are percent-encoded; `&` and `<` are entities as everywhere.
+ */
+function slackLink(url: string): string {
+  const safe = url
+    .replaceAll('|', '%7C')
+    .replaceAll('>', '%3E')
+    .replaceAll('<', '%3C')
+    .replaceAll('&', '&amp;');
+  return `<${safe}|runbook>`;
 }
 
 function short(text: string): string {
-  return cut(text, 200);
+  return truncate(text, 200);
 }
 
+/** Cuts rendered mrkdwn to a Block Kit limit without breaking an entity, pair or code span. */
 function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return truncateSlack(text, max);
 }
