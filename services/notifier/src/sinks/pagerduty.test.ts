@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SEVERITIES } from '@denyscope/alerts';
+import { HOSTILE_CORPUS, SEVERITIES } from '@denyscope/alerts';
 import { notificationFixture } from '../../test/fixtures.js';
+import {
+  BIDI_OR_SEPARATOR,
+  CONTROL_CHARACTER,
+  hasLoneSurrogate,
+} from './hostile-output.test-helpers.js';
 import { PAGERDUTY_SEVERITY, pagerDutyEvent } from './pagerduty.js';
 
 const KEY = 'R0UTINGKEY0000000000000000000000';
@@ -78,5 +83,46 @@ describe('pagerDutyEvent', () => {
         'https://runbooks.example/',
       ),
     ).not.toHaveProperty('links');
+  });
+});
+
+describe('pagerDutyEvent with hostile input (issue 11 item 6)', () => {
+  it('sends plain text: no control characters, bidi overrides or broken surrogate pairs', () => {
+    for (const hostile of HOSTILE_CORPUS) {
+      const event = pagerDutyEvent(
+        notificationFixture('opened', 1, {
+          env: hostile,
+          summary: hostile,
+          subject: { key_id: hostile },
+          evidence: { sample: [hostile], [hostile]: 1 },
+        }),
+        KEY,
+      );
+      if (event.event_action !== 'trigger') throw new Error('expected a trigger');
+      const { summary, group, custom_details: details } = event.payload;
+      for (const text of [summary, group, JSON.stringify(details)]) {
+        expect(text, JSON.stringify(hostile)).not.toMatch(CONTROL_CHARACTER);
+        expect(text, JSON.stringify(hostile)).not.toMatch(BIDI_OR_SEPARATOR);
+        expect(text, JSON.stringify(hostile)).not.toMatch(/[\r\n\t]/);
+      }
+      // JSON.stringify writes a lone surrogate as a \udXXX escape, and a pair as itself.
+      expect(JSON.stringify(details), JSON.stringify(hostile)).not.toMatch(/\\ud[89a-f]/i);
+      expect(hasLoneSurrogate(summary), JSON.stringify(hostile)).toBe(false);
+      expect(summary.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it('never cuts a surrogate pair in two when truncating the summary', () => {
+    // One of the two paddings puts the cut at 1023 code units inside an emoji.
+    for (const pad of ['', 'a']) {
+      const event = pagerDutyEvent(
+        notificationFixture('opened', 1, { summary: `${pad}${'😀'.repeat(600)}` }),
+        KEY,
+      );
+      if (event.event_action !== 'trigger') throw new Error('expected a trigger');
+      expect(event.payload.summary.isWellFormed()).toBe(true);
+      expect(event.payload.summary.length).toBeLessThanOrEqual(1024);
+      expect(event.payload.summary.endsWith('…')).toBe(true);
+    }
   });
 });

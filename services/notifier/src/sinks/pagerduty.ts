@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Alert, AlertNotification, Severity } from '@denyscope/alerts';
+import {
+  plainText,
+  plainTextDeep,
+  type Alert,
+  type AlertNotification,
+  type Severity,
+} from '@denyscope/alerts';
 import { runbookUrl } from './runbook-link.js';
 import type { SinkFactory } from './sink.js';
 
@@ -37,6 +43,11 @@ const SUMMARY_MAX = 1024;
 const DEDUP_KEY_MAX = 255;
 
 /**
+ * Every value from the alert is untrusted. PagerDuty shows `summary`, `group` and the
+ * custom_details as plain text (in its apps, e-mails, SMS and voice), so they go through
+ * `plainText`: one line, no control characters, bidi overrides or lone surrogates; the summary is
+ * cut to PagerDuty's 1024 characters without splitting a surrogate pair.
+ *
  * Opened and escalated trigger (PagerDuty folds a trigger with an open dedup_key into the same
  * incident and updates it); resolved resolves. The dedup_key is the incident's alert_id.
  */
@@ -50,20 +61,21 @@ export function pagerDutyEvent(
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   }
   const summary = `[${alert.severity.toUpperCase()}] ${alert.rule} in ${alert.env}: ${alert.summary}`;
+  const group = plainText(alert.env);
   const link = runbookUrl(alert.runbook, runbookBaseUrl);
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload: {
-      summary: summary.length <= SUMMARY_MAX ? summary : `${summary.slice(0, SUMMARY_MAX - 1)}…`,
+      summary: plainText(summary, SUMMARY_MAX),
       source: 'denyscope',
       severity: PAGERDUTY_SEVERITY[alert.severity],
       timestamp: alert.last_seen,
       component: alert.rule,
-      group: alert.env,
+      group,
       class: alert.rule,
-      custom_details: alert,
+      custom_details: plainTextDeep(alert),
     },
     ...(link === undefined ? {} : { links: [{ href: link, text: `Runbook: ${alert.rule}` }] }),
   };
