@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { HOSTILE_CORPUS } from '@denyscope/alerts';
 import { prettyLine } from '../src/supervisor/pretty.js';
+import { expectInertLine } from './terminal-output.test-helpers.js';
 
 const plain = { color: false, nameWidth: 8 };
 
@@ -75,5 +77,65 @@ describe('prettyLine', () => {
     expect(prettyLine('x', '{not json', plain)).toBe('x        │ {not json');
     const error = JSON.stringify({ level: 'error', msg: 'boom', time: 0 });
     expect(prettyLine('x', error, { color: true })).toContain('\u001b[31mERROR boom');
+  });
+});
+
+describe('prettyLine with hostile input (issue 11 item 6)', () => {
+  const alertLine = (hostile: string): string =>
+    JSON.stringify({
+      level: 'info',
+      time: '2025-01-02T03:04:05.678Z',
+      sink: 'log',
+      transition: 'opened',
+      version: 1,
+      alert: {
+        rule: 'id-enumeration',
+        severity: hostile,
+        subject: { key_id: hostile, account_id: hostile },
+        summary: hostile,
+      },
+      msg: 'alert',
+    });
+
+  it('prints an ESC/OSC sequence in a key ID as text, not as a terminal command', () => {
+    const printed = prettyLine(
+      'notifier',
+      alertLine('\u001b]8;;https://evil\u0007k\u001b]8;;\u0007\u001b[2J'),
+      plain,
+    );
+    expect(printed).not.toContain('\u001b');
+    expect(printed).not.toContain('\u0007');
+    expect(printed).toContain('\\u001b]8;;https://evil\\u0007k');
+  });
+
+  it('cannot forge a second line', () => {
+    const printed = prettyLine('notifier', alertLine('k\r\nnotifier │ 03:04:06 fake'), plain);
+    expect(printed.split('\n')).toHaveLength(1);
+    expect(printed).toContain('k\\u000d\\u000anotifier');
+  });
+
+  it('prints every corpus string inertly, in every kind of line, with and without colour', () => {
+    for (const hostile of HOSTILE_CORPUS) {
+      const lines = [
+        alertLine(hostile),
+        JSON.stringify({
+          level: 'info',
+          msg: 'incident state changed',
+          transition: hostile,
+          rule: hostile,
+          severity: hostile,
+          alertId: hostile,
+          subject: { key_id: hostile, client_ip: hostile },
+        }),
+        JSON.stringify({ level: hostile, msg: hostile, [hostile]: hostile, nested: { hostile } }),
+        JSON.stringify({ scenario: hostile, expect: [{ rule: hostile, subject: {} }] }),
+        hostile,
+      ];
+      for (const line of lines) {
+        for (const color of [false, true]) {
+          expectInertLine(prettyLine('x', line, { color }), JSON.stringify(hostile));
+        }
+      }
+    }
   });
 });

@@ -1,7 +1,12 @@
-import { RULE_IDS, type RuleId } from '@denyscope/alerts';
+import { escapeTerminal, RULE_IDS, type RuleId } from '@denyscope/alerts';
 import { createClickHouseClient } from '@denyscope/clickhouse';
 import { subjectKeyOf } from '@denyscope/detections';
-import { acknowledge, listAlerts, RedisIncidentStore } from '@denyscope/detector';
+import {
+  acknowledge,
+  listAlerts,
+  RedisIncidentStore,
+  type AlertSummary,
+} from '@denyscope/detector';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Redis } from 'ioredis';
 import { userInfo } from 'node:os';
@@ -47,6 +52,29 @@ async function withClickHouse<T>(
   }
 }
 
+/**
+ * One incident of `alerts list` as printed: a line with its state, then its summary, indented.
+ * IDs and summaries come from events, so every field is printed through escapeTerminal: an
+ * ESC/OSC sequence or a CR/LF in a key ID shows as `\u001b` text instead of recolouring the
+ * terminal or forging an entry.
+ */
+export function alertListEntry(row: AlertSummary): string {
+  const t = escapeTerminal;
+  const flags = [row.acknowledged ? 'acked' : '', row.muted ? 'muted' : '']
+    .filter(Boolean)
+    .join(',');
+  const subject = row.key_id || row.client_ip;
+  return `${t(row.alert_id)}  ${t(row.status).padEnd(8)} ${t(row.severity).padEnd(8)} ${t(row.rule).padEnd(24)} ${t(subject)}  ${t(row.last_seen)}${flags ? `  [${flags}]` : ''}\n    ${t(row.summary)}\n`;
+}
+
+/**
+ * One incident of `alerts list --json`: the same values as JSON.stringify, but what it leaves raw
+ * (C1 controls, bidi controls, U+2028/2029) is written as `\uXXXX` escapes, still valid JSON.
+ */
+export function alertListJson(row: AlertSummary): string {
+  return `${escapeTerminal(JSON.stringify(row))}\n`;
+}
+
 const who = () => process.env.USER ?? userInfo().username;
 
 export function alertsCommand(): Command {
@@ -65,16 +93,10 @@ export function alertsCommand(): Command {
       const rows = await withClickHouse((client) => listAlerts(client, options));
       for (const row of rows) {
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(row)}\n`);
+          process.stdout.write(alertListJson(row));
           continue;
         }
-        const flags = [row.acknowledged ? 'acked' : '', row.muted ? 'muted' : '']
-          .filter(Boolean)
-          .join(',');
-        const subject = row.key_id || row.client_ip;
-        process.stdout.write(
-          `${row.alert_id}  ${row.status.padEnd(8)} ${row.severity.padEnd(8)} ${row.rule.padEnd(24)} ${subject}  ${row.last_seen}${flags ? `  [${flags}]` : ''}\n    ${row.summary}\n`,
-        );
+        process.stdout.write(alertListEntry(row));
       }
       if (rows.length === 0 && !options.json) process.stdout.write('no incidents\n');
     });
@@ -138,7 +160,7 @@ export function alertsCommand(): Command {
       const mutes = await withStore((store) => store.listMutes());
       for (const mute of mutes) {
         process.stdout.write(
-          `${mute.rule}  ${mute.subjectKey}  until ${mute.until}  by ${mute.by}: ${mute.reason}\n`,
+          `${mute.rule}  ${escapeTerminal(mute.subjectKey)}  until ${mute.until}  by ${escapeTerminal(mute.by)}: ${escapeTerminal(mute.reason)}\n`,
         );
       }
       if (mutes.length === 0) process.stdout.write('no active mutes\n');

@@ -1,7 +1,14 @@
 // Renders a child's log line for the console: one line per event, service name first. pino's
 // JSON lines are shortened to time, level, message and the remaining fields; incident state
 // changes (detector), delivered alerts (notifier's log sink) and injected scenarios (simulator)
-// stand out. Anything that is not a JSON object is printed as it came.
+// stand out. Anything that is not a JSON object is printed as it came, escaped.
+//
+// Every value in a child's line may come from an event (key IDs, summaries, a log line that quotes
+// a request): all of it goes through escapeTerminal, so an ESC/OSC sequence, a CR/LF that forges a
+// line or a bidi override prints as visible text (`\u001b`). The only control characters written
+// are the colours below, added after escaping.
+
+import { escapeTerminal } from '@denyscope/alerts';
 
 export interface PrettyOptions {
   /** ANSI colours (only on a terminal). */
@@ -42,8 +49,14 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function text(value: unknown): string {
+/** The value as it came (a string) or as JSON; not yet safe to print. */
+function raw(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
+/** The value, safe to print. */
+function text(value: unknown): string {
+  return escapeTerminal(raw(value));
 }
 
 function clock(time: unknown): string {
@@ -62,30 +75,27 @@ function subjectText(subject: unknown): string {
 function fieldsText(fields: Json, maxValue: number): string {
   return Object.entries(fields)
     .filter(([name]) => !HIDDEN.has(name))
-    .map(([name, value]) => {
-      const shown = text(value);
-      return `${name}=${shown.length > maxValue ? `${shown.slice(0, maxValue)}…` : shown}`;
-    })
+    .map(([name, value]) => `${escapeTerminal(name)}=${escapeTerminal(raw(value), maxValue + 1)}`)
     .join(' ');
 }
 
 /** The body of a line that deserves attention, or null for an ordinary line. */
 function highlight(fields: Json): { body: string; colour: Colour } | null {
   if (fields.msg === 'incident state changed') {
-    const transition = text(fields.transition);
+    const transition = raw(fields.transition);
     return {
       body:
-        `▲ INCIDENT ${transition.toUpperCase()}  ${text(fields.rule)} ${text(fields.severity)}  ` +
+        `▲ INCIDENT ${escapeTerminal(transition.toUpperCase())}  ${text(fields.rule)} ${text(fields.severity)}  ` +
         `${subjectText(fields.subject)}${fields.muted === true ? '  (muted)' : ''}  alert=${text(fields.alertId)}`,
       colour: transition === 'resolved' ? 'green' : 'red',
     };
   }
   if (fields.msg === 'alert' && isObject(fields.alert)) {
     const { alert } = fields;
-    const transition = text(fields.transition);
+    const transition = raw(fields.transition);
     return {
       body:
-        `✉ ALERT ${transition} ${text(alert.severity)} ${text(alert.rule)}  ` +
+        `✉ ALERT ${escapeTerminal(transition)} ${text(alert.severity)} ${text(alert.rule)}  ` +
         `${subjectText(alert.subject)}  ${text(alert.summary)}`,
       colour: transition === 'resolved' ? 'green' : 'magenta',
     };
@@ -99,7 +109,7 @@ function highlight(fields: Json): { body: string; colour: Colour } | null {
       )
       .join('; ');
     return {
-      body: `◆ injected ${fields.scenario} (${text(fields.events)} events) → expect ${expected}`,
+      body: `◆ injected ${text(fields.scenario)} (${text(fields.events)} events) → expect ${expected}`,
       colour: 'cyan',
     };
   }
@@ -117,15 +127,15 @@ export function prettyLine(service: string, line: string, options: PrettyOptions
   } catch {
     parsed = undefined;
   }
-  if (!isObject(parsed)) return `${paint('dim', name)} │ ${line}`;
+  if (!isObject(parsed)) return `${paint('dim', name)} │ ${escapeTerminal(line)}`;
   const time = clock(parsed.time ?? parsed.injected_at);
   const special = highlight(parsed);
   if (special !== null) {
     return `${paint('dim', name)} │ ${time} ${paint('bold', paint(special.colour, special.body))}`;
   }
   const level = typeof parsed.level === 'string' ? parsed.level : 'info';
-  const levelText = level.toUpperCase().padEnd(5);
-  const msg = typeof parsed.msg === 'string' ? parsed.msg : '';
+  const levelText = escapeTerminal(level.toUpperCase()).padEnd(5);
+  const msg = typeof parsed.msg === 'string' ? escapeTerminal(parsed.msg) : '';
   const rest = fieldsText(parsed, options.maxValue ?? 160);
   const body = `${levelText} ${msg}${rest === '' ? '' : `  ${paint('dim', rest)}`}`;
   const colour = LEVEL_COLOURS[level];
