@@ -17,7 +17,42 @@ describe('api section', () => {
       port: 8080,
       adminTokens: [],
       accountTokens: [],
+      rateLimitPerMinute: 120,
+      addressRateLimitPerMinute: 600,
+      reportConcurrency: 2,
+      reportConcurrencyPerToken: 1,
     });
+  });
+
+  it('parses rate and report concurrency limits, naming the variable when one is bad', () => {
+    const api = loadConfig({
+      API_RATE_LIMIT_PER_MINUTE: '30',
+      API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '90',
+      API_REPORT_CONCURRENCY: '4',
+      API_REPORT_CONCURRENCY_PER_TOKEN: '2',
+    }).api;
+    expect(api).toMatchObject({
+      rateLimitPerMinute: 30,
+      addressRateLimitPerMinute: 90,
+      reportConcurrency: 4,
+      reportConcurrencyPerToken: 2,
+    });
+    // More per token than in all could never run: the global limit is the per-token one too.
+    const capped = loadConfig({
+      API_REPORT_CONCURRENCY: '1',
+      API_REPORT_CONCURRENCY_PER_TOKEN: '3',
+    }).api;
+    expect(capped.reportConcurrencyPerToken).toBe(1);
+    const text = problemsOf({
+      API_RATE_LIMIT_PER_MINUTE: '0',
+      API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 'lots',
+      API_REPORT_CONCURRENCY: '65',
+    }).join('\n');
+    expect(text).toMatch(/API_RATE_LIMIT_PER_MINUTE: expected a whole number from 1 to 1000000/);
+    expect(text).toMatch(
+      /API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: expected a whole number from 1 to 1000000/,
+    );
+    expect(text).toMatch(/API_REPORT_CONCURRENCY: expected a whole number from 1 to 64/);
   });
 
   it('parses admin and account token lists', () => {

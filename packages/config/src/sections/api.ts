@@ -54,6 +54,30 @@ const accountTokens = z.string().transform((value, ctx) => {
   return parsed;
 });
 
+/** A whole number from `min` to `max`, with the range in the message. */
+const wholeNumber = (min: number, max: number) => {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { message })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { message }).max(max, { message }));
+};
+
+/**
+ * Limits of the API (issue 11): one token or one address must not be able to flood the API, and
+ * reports (up to 366 days of denials each) must not take ClickHouse away from detection. The API
+ * uses these same values when it is built without a configuration (tests, embedding).
+ */
+export const API_LIMIT_DEFAULTS = Object.freeze({
+  /** A dashboard refreshing every few seconds and a CLI user stay well below. */
+  rateLimitPerMinute: 120,
+  /** Several tokens (a dashboard server, a team behind one NAT) may share an address. */
+  addressRateLimitPerMinute: 600,
+  reportConcurrency: 2,
+  reportConcurrencyPerToken: 1,
+});
+
 export const apiEnv = {
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z
@@ -64,6 +88,16 @@ export const apiEnv = {
     .default(8080),
   API_ADMIN_TOKENS: adminTokens.default([]),
   API_ACCOUNT_TOKENS: accountTokens.default([]),
+  API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(
+    API_LIMIT_DEFAULTS.rateLimitPerMinute,
+  ),
+  API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: wholeNumber(1, 1_000_000).default(
+    API_LIMIT_DEFAULTS.addressRateLimitPerMinute,
+  ),
+  API_REPORT_CONCURRENCY: wholeNumber(1, 64).default(API_LIMIT_DEFAULTS.reportConcurrency),
+  API_REPORT_CONCURRENCY_PER_TOKEN: wholeNumber(1, 64).default(
+    API_LIMIT_DEFAULTS.reportConcurrencyPerToken,
+  ),
 } satisfies Record<string, z.ZodType>;
 
 type ApiEnv = z.output<z.ZodObject<typeof apiEnv>>;
@@ -75,6 +109,14 @@ export interface ApiConfig {
   adminTokens: string[];
   /** Bearer tokens that may read only their own account's report. */
   accountTokens: AccountToken[];
+  /** Requests per minute per token (every address it is used from together). */
+  rateLimitPerMinute: number;
+  /** Requests per minute per client address (IPv6 per /64), before the token is checked. */
+  addressRateLimitPerMinute: number;
+  /** Reports generated at once, in all. */
+  reportConcurrency: number;
+  /** Reports generated at once per token (at most reportConcurrency). */
+  reportConcurrencyPerToken: number;
 }
 
 export function apiSection(parsed: ApiEnv): ApiConfig {
@@ -83,5 +125,13 @@ export function apiSection(parsed: ApiEnv): ApiConfig {
     port: parsed.API_PORT,
     adminTokens: parsed.API_ADMIN_TOKENS,
     accountTokens: parsed.API_ACCOUNT_TOKENS,
+    rateLimitPerMinute: parsed.API_RATE_LIMIT_PER_MINUTE,
+    addressRateLimitPerMinute: parsed.API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    reportConcurrency: parsed.API_REPORT_CONCURRENCY,
+    // More per token than in all could never run: the global limit binds first.
+    reportConcurrencyPerToken: Math.min(
+      parsed.API_REPORT_CONCURRENCY_PER_TOKEN,
+      parsed.API_REPORT_CONCURRENCY,
+    ),
   };
 }
