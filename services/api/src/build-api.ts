@@ -1,11 +1,11 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import { API_LIMIT_DEFAULTS, type Config } from '@denyscope/config';
 import { RedisIncidentStore } from '@denyscope/detector';
 import type { Logger } from '@denyscope/telemetry';
 import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
-  type onRequestHookHandler,
+  type onRequestAsyncHookHandler,
 } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -15,18 +15,23 @@ import {
   badRequest,
   describeIssues,
   forbidden,
+  frameworkErrors,
   installErrorHandlers,
   unauthorized,
 } from './errors.js';
+import { ReportSlots, type ReportConcurrency } from './limits/report-slots.js';
+import { registerRateLimits, type RateLimitHooks, type RateLimits } from './limits/rate-limits.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import type { ReadinessCheck } from './readiness.js';
+import { CachedReadiness, type ReadinessCheck } from './readiness.js';
 import { defaultReportGenerator, type ReportGenerator } from './reports.js';
 import { defineRoute, type Access, type RouteSpec } from './route-table.js';
 import { alertRoutes } from './routes/alerts.js';
 import { healthRoutes } from './routes/health.js';
 import { muteRoutes } from './routes/mutes.js';
 import { reportRoutes } from './routes/reports.js';
+import { MAX_ID_LENGTH } from './schemas.js';
+import { installSecurityHeaders } from './security-headers.js';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 const API_VERSION = '1.0.0';
@@ -44,6 +49,10 @@ export interface ApiDeps {
   generateReport?: ReportGenerator;
   /** How long the open-incident gauge of /metrics is cached. Default 5 s. */
   metricsCacheMs?: number;
+  /** How long one /readyz answer is reused. Default 5 s (READINESS_CACHE_MS). */
+  readinessCacheMs?: number;
+  /** Rate and report concurrency limits (config API_RATE_LIMIT_*, API_REPORT_CONCURRENCY*). */
+  limits?: Partial<RateLimits & ReportConcurrency>;
 }
 
 /** Every route of the API, in one table: the Fastify routes and the OpenAPI paths come from it. */
@@ -84,16 +93,18 @@ function authorize(
   access: Access,
   tokens: TokenRegistry,
   principals: WeakMap<FastifyRequest, Principal>,
-): onRequestHookHandler {
-  return (request, _reply, done) => {
-    if (access === 'open') return done();
+): onRequestAsyncHookHandler {
+  return (request) => {
+    if (access === 'open') return Promise.resolve();
     const principal = tokens.resolve(request.headers.authorization);
-    if (principal === undefined) return done(unauthorized());
+    if (principal === undefined) return Promise.reject(unauthorized());
     principals.set(request, principal);
-    if (principal.kind === 'admin') return done();
+    if (principal.kind === 'admin') return Promise.resolve();
     const params = request.params as Record<string, string | undefined>;
-    if (access === 'own-account' && params.account === principal.accountId) return done();
-    return done(forbidden());
+    if (access === 'own-account' && params.account === principal.accountId) {
+      return Promise.resolve();
+    }
+    return Promise.reject(forbidden());
   };
 }
 
@@ -111,15 +122,22 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: BODY_LIMIT_BYTES,
     // Request IDs in the logs; clients may not choose them.
     requestIdHeader: false,
+    // Fastify's default (100) turned IDs of 101-256 characters into a 404; the contract allows
+    // 256. find-my-way counts the decoded parameter, so percent-encoding does not shorten it.
+    routerOptions: { maxParamLength: MAX_ID_LENGTH },
+    frameworkErrors: frameworkErrors(MAX_ID_LENGTH),
   }) as unknown as FastifyInstance;
   installErrorHandlers(app);
+  installSecurityHeaders(app);
 
+  const limits = { ...API_LIMIT_DEFAULTS, ...deps.limits };
   const metrics = new ApiMetrics(deps.clickhouse, deps.metricsCacheMs ?? 5_000);
   const ctx: ApiContext = {
     clickhouse: deps.clickhouse,
     mutes: new RedisIncidentStore(deps.redis, deps.bullmqPrefix),
-    readiness: deps.readiness,
+    readiness: new CachedReadiness(deps.readiness, deps.log, deps.readinessCacheMs),
     generateReport: deps.generateReport ?? defaultReportGenerator,
+    reportSlots: new ReportSlots(limits),
     metrics,
   };
   const tokens = new TokenRegistry(deps.tokens);
@@ -136,24 +154,37 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     done();
   });
 
-  for (const route of routeTable(ctx)) {
-    app.route({
-      method: route.method,
-      url: route.url,
-      onRequest: authorize(route.access, tokens, principals),
-      handler: async (request, reply) => {
-        const { schemas } = route;
-        const input = {
-          params: parseInput(schemas.params, request.params, 'params'),
-          query: parseInput(schemas.query, request.query, 'query'),
-          body: parseInput(schemas.body, request.body, 'body'),
-          principal: principals.get(request),
-          request,
-          reply,
-        };
-        return route.handler(input);
-      },
-    });
-  }
+  // In a plugin: the rate limiter is a plugin too, and its limiters exist once it is loaded.
+  void app.register(async (scope) => {
+    const rateLimits = await registerRateLimits(scope, limits, principals);
+    for (const route of routeTable(ctx)) addRoute(scope, route, tokens, principals, rateLimits);
+  });
   return app;
+}
+
+function addRoute(
+  app: FastifyInstance,
+  route: RouteSpec,
+  tokens: TokenRegistry,
+  principals: WeakMap<FastifyRequest, Principal>,
+  rateLimits: RateLimitHooks,
+): void {
+  const access = authorize(route.access, tokens, principals);
+  app.route({
+    method: route.method,
+    url: route.url,
+    onRequest: route.probe ? [access] : [rateLimits.byAddress, access, rateLimits.byToken],
+    handler: async (request, reply) => {
+      const { schemas } = route;
+      const input = {
+        params: parseInput(schemas.params, request.params, 'params'),
+        query: parseInput(schemas.query, request.query, 'query'),
+        body: parseInput(schemas.body, request.body, 'body'),
+        principal: principals.get(request),
+        request,
+        reply,
+      };
+      return route.handler(input);
+    },
+  });
 }

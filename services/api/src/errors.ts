@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { setSecurityHeaders } from './security-headers.js';
 
 /** An error the client caused or may see: status code, a stable `error` word and a message. */
 export class ApiError extends Error {
@@ -71,4 +72,23 @@ export function installErrorHandlers(app: FastifyInstance): void {
       message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
     }),
   );
+}
+
+/**
+ * Fastify's router errors, answered in the API's format. A path parameter longer than
+ * maxParamLength would otherwise get Fastify's own 414 body (older releases: a 404): the ID
+ * limit is a client error like any other field, so it is a 400 naming the limit.
+ */
+export function frameworkErrors(maxParamLength: number) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const message =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? `path: expected IDs of at most ${maxParamLength} characters`
+        : error.code === 'FST_ERR_BAD_URL'
+          ? 'path: expected a valid percent-encoded URL'
+          : 'bad request';
+    // Router errors skip the onSend hooks.
+    setSecurityHeaders(request, reply);
+    void reply.code(400).send({ error: 'bad_request', message });
+  };
 }

@@ -3,6 +3,7 @@ export { runApi, type RunningApi } from './run-api.js';
 export { TokenRegistry, type Principal } from './auth.js';
 export { openApiDocument } from './openapi.js';
 export {
+  CachedReadiness,
   checkReadiness,
   clickHouseCheck,
   kafkaCheck,

@@ -76,6 +76,23 @@ describe('OpenAPI document', () => {
     expect(mute.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });
 
+  it('documents the rate limit on every route but the probes, and readiness without details', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<Doc>();
+    const responsesOf = (path: string) =>
+      (doc.paths[path]?.get as { responses: Record<string, unknown> }).responses;
+    expect(responsesOf('/v1/alerts')).toHaveProperty('429');
+    expect(responsesOf('/v1/reports/{account}')).toHaveProperty('429');
+    expect(responsesOf('/healthz')).not.toHaveProperty('429');
+    expect(responsesOf('/readyz')).not.toHaveProperty('429');
+    const ready = responsesOf('/readyz')['200'] as {
+      content: { 'application/json': { schema: { properties: Record<string, unknown> } } };
+    };
+    expect(Object.keys(ready.content['application/json'].schema.properties).sort()).toEqual([
+      'checks',
+      'status',
+    ]);
+  });
+
   it('answers 404 JSON for unknown routes and 401 with WWW-Authenticate without a token', async () => {
     const missing = await app.inject({ method: 'GET', url: '/nope' });
     expect(missing.statusCode).toBe(404);

@@ -62,6 +62,12 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       responses['401'] ??= errorResponse('no valid bearer token');
       responses['403'] ??= errorResponse('the token may not access this resource');
     }
+    if (!route.probe) {
+      responses['429'] ??= errorResponse(
+        'over a rate limit (API_RATE_LIMIT_PER_MINUTE per token, ' +
+          'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE per address); see Retry-After',
+      );
+    }
     const body = route.schemas.body;
     const operation: Record<string, unknown> = {
       operationId: `${route.method.toLowerCase()}${openApiPath(route.url).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
+import type { Logger } from '@denyscope/telemetry';
 import type { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -9,6 +10,11 @@ export interface ReadinessCheck {
 }
 
 export const READINESS_TIMEOUT_MS = 2_000;
+/**
+ * How long one answer of /readyz is reused. /readyz is open, and the Kafka check opens a broker
+ * connection: without a cache every probe (or anyone) could open one per request.
+ */
+export const READINESS_CACHE_MS = 5_000;
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -65,29 +71,65 @@ export function kafkaCheck(brokers: string[], clientId: string): ReadinessCheck 
   };
 }
 
+export type CheckState = 'up' | 'down';
+
+/** What /readyz may tell anyone: which part is up. Why one is down goes to the log only. */
 export interface ReadinessResult {
   ready: boolean;
-  checks: Record<string, { ok: boolean; error?: string }>;
+  checks: Record<string, CheckState>;
 }
 
-/** Runs every check at once, each bounded by the timeout. */
+/** Runs every check at once, each bounded by the timeout; logs why a check failed. */
 export async function checkReadiness(
   checks: readonly ReadinessCheck[],
+  log: Logger,
   timeoutMs = READINESS_TIMEOUT_MS,
 ): Promise<ReadinessResult> {
   const outcomes = await Promise.all(
-    checks.map(async (readiness) => {
+    checks.map(async (readiness): Promise<[string, CheckState]> => {
       const { name } = readiness;
       try {
         await withTimeout(readiness.check(), timeoutMs, name);
-        return [name, { ok: true }] as const;
+        return [name, 'up'];
       } catch (error) {
-        return [name, { ok: false, error: (error as Error).message || 'failed' }] as const;
+        log.warn({ check: name, err: error }, 'readiness check failed');
+        return [name, 'down'];
       }
     }),
   );
   return {
-    ready: outcomes.every(([, outcome]) => outcome.ok),
-    checks: Object.fromEntries(outcomes) as ReadinessResult['checks'],
+    ready: outcomes.every(([, state]) => state === 'up'),
+    checks: Object.fromEntries(outcomes),
   };
+}
+
+/**
+ * The readiness of the API's dependencies, checked at most once per `cacheMs` and never twice at
+ * the same time: concurrent callers share the check in flight, later ones reuse its answer.
+ */
+export class CachedReadiness {
+  private last: { at: number; result: ReadinessResult } | undefined;
+  private inFlight: Promise<ReadinessResult> | undefined;
+
+  constructor(
+    private readonly checks: readonly ReadinessCheck[],
+    private readonly log: Logger,
+    private readonly cacheMs = READINESS_CACHE_MS,
+  ) {}
+
+  current(): Promise<ReadinessResult> {
+    const { last } = this;
+    if (last !== undefined && Date.now() - last.at < this.cacheMs) {
+      return Promise.resolve(last.result);
+    }
+    this.inFlight ??= checkReadiness(this.checks, this.log)
+      .then((result) => {
+        this.last = { at: Date.now(), result };
+        return result;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+    return this.inFlight;
+  }
 }

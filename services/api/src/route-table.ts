@@ -38,6 +38,11 @@ export interface RouteSpec<
   url: string;
   summary: string;
   access: Access;
+  /**
+   * An orchestrator's probe (/healthz, /readyz): never rate-limited, because a 429 would restart or
+   * drain a healthy API. Both are cheap whoever calls them (readiness is cached).
+   */
+  probe?: boolean;
   schemas: {
     params?: P;
     query?: Q;

@@ -26,6 +26,7 @@ export async function runApi(config: Config, log: Logger): Promise<RunningApi> {
     redis,
     bullmqPrefix: config.redis.bullmqPrefix,
     tokens: api,
+    limits: api,
     log: log.child({ component: 'http' }),
     readiness: [
       kafkaCheck(config.kafka.brokers, config.kafka.clientId),

@@ -345,10 +345,9 @@ describe('HTTP API against ClickHouse and Redis', () => {
   it('is ready with the stack up, and exposes metrics', async () => {
     const ready = await get('/readyz', {});
     expect(ready.statusCode, ready.body).toBe(200);
-    expect(ready.json()).toMatchObject({
+    expect(ready.json()).toEqual({
       status: 'ready',
-      failing: [],
-      checks: { kafka: { ok: true }, clickhouse: { ok: true }, redis: { ok: true } },
+      checks: { kafka: 'up', clickhouse: 'up', redis: 'up' },
     });
     const metrics = await get('/metrics', {});
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
@@ -374,10 +373,9 @@ describe('HTTP API against ClickHouse and Redis', () => {
     try {
       const response = await down.inject({ method: 'GET', url: '/readyz' });
       expect(response.statusCode).toBe(503);
-      expect(response.json()).toMatchObject({
+      expect(response.json()).toEqual({
         status: 'not_ready',
-        failing: ['kafka'],
-        checks: { clickhouse: { ok: true }, kafka: { ok: false } },
+        checks: { clickhouse: 'up', kafka: 'down' },
       });
     } finally {
       await down.close();

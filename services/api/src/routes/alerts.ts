@@ -9,9 +9,9 @@ import {
   errorBody,
   identifier,
   isoOfUnix,
-  rfc3339,
   ruleId,
   severity,
+  time,
   unixSeconds,
 } from '../schemas.js';
 
@@ -21,8 +21,8 @@ const listQuery = z.strictObject({
   severity: severity.optional(),
   key: identifier.optional(),
   account: identifier.optional(),
-  since: rfc3339.optional(),
-  until: rfc3339.optional(),
+  since: time.optional(),
+  until: time.optional(),
   limit: z.coerce
     .number({ message: 'expected a whole number from 1 to 1000' })
     .int({ message: 'expected a whole number from 1 to 1000' })

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
-import { checkReadiness } from '../readiness.js';
 import { defineRoute, type RouteSpec } from '../route-table.js';
 
-const checkResult = z.object({ ok: z.boolean(), error: z.string().optional() });
 const readyBody = z.object({
   status: z.enum(['ready', 'not_ready']),
-  failing: z.array(z.string()),
-  checks: z.record(z.string(), checkResult),
+  checks: z.record(z.string(), z.enum(['up', 'down'])),
 });
 
 export function healthRoutes(ctx: ApiContext): RouteSpec[] {
@@ -17,6 +14,7 @@ export function healthRoutes(ctx: ApiContext): RouteSpec[] {
       url: '/healthz',
       summary: 'Liveness: the process answers (no dependency is checked)',
       access: 'open',
+      probe: true,
       schemas: {
         responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } },
       },
@@ -25,21 +23,19 @@ export function healthRoutes(ctx: ApiContext): RouteSpec[] {
     defineRoute({
       method: 'GET',
       url: '/readyz',
-      summary: 'Readiness: Kafka, ClickHouse and Redis answer',
+      summary: 'Readiness: Kafka, ClickHouse and Redis answer (checked at most every 5 s)',
       access: 'open',
+      probe: true,
       schemas: {
         responses: {
           200: { description: 'every dependency answers', schema: readyBody },
-          503: { description: 'some dependency does not (named in failing)', schema: readyBody },
+          503: { description: 'some dependency does not (its check is down)', schema: readyBody },
         },
       },
       async handler({ reply }) {
-        const result = await checkReadiness(ctx.readiness);
-        const failing = Object.entries(result.checks)
-          .filter(([, outcome]) => !outcome.ok)
-          .map(([name]) => name);
+        const result = await ctx.readiness.current();
         reply.code(result.ready ? 200 : 503);
-        return { status: result.ready ? 'ready' : 'not_ready', failing, checks: result.checks };
+        return { status: result.ready ? 'ready' : 'not_ready', checks: result.checks };
       },
     }),
     defineRoute({

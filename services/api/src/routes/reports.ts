@@ -4,13 +4,27 @@ import type { ApiContext } from '../context.js';
 import { badRequest } from '../errors.js';
 import { formatFromAccept } from '../reports.js';
 import { defineRoute, type RouteSpec } from '../route-table.js';
-import { DAY_MS, duration, errorBody, identifier, rfc3339 } from '../schemas.js';
+import {
+  DAY_MS,
+  duration,
+  errorBody,
+  identifier,
+  inTimeRange,
+  rfc3339,
+  time,
+  TIME_RANGE_MESSAGE,
+} from '../schemas.js';
 
 const MAX_RANGE_MS = 366 * DAY_MS;
 
-const sinceSchema = z.union([duration(MAX_RANGE_MS, '366d'), rfc3339], {
-  message: 'expected a duration like 7d or an RFC 3339 date-time',
-});
+const sinceSchema = z
+  .union([duration(MAX_RANGE_MS, '366d'), rfc3339], {
+    message: 'expected a duration like 7d or an RFC 3339 date-time',
+  })
+  // After the union: inside it, a time out of range would read as "not a duration or a date-time".
+  .refine((since) => typeof since === 'number' || inTimeRange(Date.parse(since)), {
+    message: TIME_RANGE_MESSAGE,
+  });
 
 export function reportRoutes(ctx: ApiContext): RouteSpec[] {
   return [
@@ -25,7 +39,7 @@ export function reportRoutes(ctx: ApiContext): RouteSpec[] {
         query: z.strictObject({
           // prefault, not default: zod 4 returns a default as the output without parsing it.
           since: sinceSchema.prefault('7d'),
-          until: rfc3339.optional(),
+          until: time.optional(),
           format: z
             .enum(['html', 'json', 'md'], { message: 'expected html, json or md' })
             .optional(),
@@ -37,19 +51,28 @@ export function reportRoutes(ctx: ApiContext): RouteSpec[] {
           },
           400: { description: 'bad range or format', schema: errorBody },
           403: { description: 'not this token’s account', schema: errorBody },
+          429: {
+            description:
+              'too many reports at once for this token or in all (API_REPORT_CONCURRENCY*)',
+            schema: errorBody,
+          },
         },
       },
-      async handler({ params, query, request, reply }) {
+      async handler({ params, query, principal, request, reply }) {
         const until = query.until === undefined ? new Date() : new Date(query.until);
         const since =
           typeof query.since === 'number'
             ? new Date(until.getTime() - query.since)
             : new Date(query.since);
+        // A duration before an early `until` can reach back before the range.
+        if (!inTimeRange(since.getTime())) throw badRequest(`since: ${TIME_RANGE_MESSAGE}`);
         if (since >= until) throw badRequest('since: expected a time before until');
         if (until.getTime() - since.getTime() > MAX_RANGE_MS) {
           throw badRequest('since: expected a range of at most 366 days');
         }
         const format = query.format ?? formatFromAccept(request.headers.accept);
+        // Only once the request is known to be valid: a 400 must not take a slot.
+        const release = ctx.reportSlots.acquire(principal?.label ?? 'anonymous');
         let report;
         try {
           report = await ctx.generateReport(
@@ -60,6 +83,8 @@ export function reportRoutes(ctx: ApiContext): RouteSpec[] {
         } catch (error) {
           if (error instanceof InvalidReportRequestError) throw badRequest(error.message);
           throw error;
+        } finally {
+          release();
         }
         reply.header('vary', 'Accept').type(report.contentType);
         return report.body;
