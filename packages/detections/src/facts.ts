@@ -1,6 +1,6 @@
 import { quoteString, quoteUInt } from '@denyscope/clickhouse';
 import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
-import { dateTime, inList, minuteIn } from './sql.js';
+import { dateTime, inList, minuteIn, queryByChunks } from './sql.js';
 import type { EvaluationContext } from './finding.js';
 
 // The platform's own facts that tell a guess from an ordinary miss (docs/rules.md, "Facts"):
@@ -38,11 +38,12 @@ export async function successfulIdsByKey(
   window: { start: Date; end: Date },
   keys: readonly string[],
 ): Promise<Map<string, number>> {
-  if (keys.length === 0) return new Map();
-  const rows = await ctx.query<{ key_id: string; used: number }>(`
-    SELECT key_id, uniqExact(resource_id) AS used FROM key_resources
-    WHERE ${minuteIn(window)} AND key_id IN ${inList(keys)}
-    GROUP BY key_id`);
+  const rows = await queryByChunks(keys, (chunk) =>
+    ctx.query<{ key_id: string; used: number }>(`
+      SELECT key_id, uniqExact(resource_id) AS used FROM key_resources
+      WHERE ${minuteIn(window)} AND key_id IN ${inList(chunk)}
+      GROUP BY key_id`),
+  );
   return new Map(rows.map((row) => [row.key_id, Number(row.used)]));
 }
 

@@ -4,3 +4,4 @@ export type { AnyRule, RuleDefinition } from './rule.js';
 export { RULES } from './rules/index.js';
 export { loadRuleSettings, RuleSettingsError, type RuleSettings } from './rule-settings.js';
 export { looksSequential } from './sequential.js';
+export { IN_LIST_MAX_BYTES, IN_LIST_MAX_VALUES, inListChunks, queryByChunks } from './sql.js';

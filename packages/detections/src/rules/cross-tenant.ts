@@ -4,7 +4,7 @@ import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, inList, windowOf, routeFilter } from '../sql.js';
+import { eventTimeIn, inList, queryByChunks, windowOf, routeFilter } from '../sql.js';
 import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z
@@ -42,13 +42,17 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   if (rows.length === 0) return [];
 
   // The largest victim's share, per key; the victim's identity stays in ClickHouse.
-  const shares = await ctx.query<{ key_id: string; top: number }>(`
-    SELECT key_id, max(n) AS top FROM (
-      SELECT key_id, resource_owner, uniqExact(resource_id) AS n
-      FROM denials
-      WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND ${FOREIGN} AND key_id IN ${inList(rows.map((r) => r.key_id))}
-      GROUP BY key_id, resource_owner
-    ) GROUP BY key_id`);
+  const shares = await queryByChunks(
+    rows.map((r) => r.key_id),
+    (keys) =>
+      ctx.query<{ key_id: string; top: number }>(`
+        SELECT key_id, max(n) AS top FROM (
+          SELECT key_id, resource_owner, uniqExact(resource_id) AS n
+          FROM denials
+          WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND ${FOREIGN} AND key_id IN ${inList(keys)}
+          GROUP BY key_id, resource_owner
+        ) GROUP BY key_id`),
+  );
   const topByKey = new Map(shares.map((row) => [row.key_id, Number(row.top)]));
 
   return rows.map((row) => {

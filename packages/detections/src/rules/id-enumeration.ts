@@ -12,6 +12,7 @@ import {
   fromUnix,
   inList,
   minuteIn,
+  queryByChunks,
   windowOf,
   routeFilter,
 } from '../sql.js';
@@ -137,10 +138,12 @@ async function requestsByKey(
   window: { start: Date; end: Date },
   keys: string[],
 ) {
-  const rows = await ctx.query<{ key_id: string; requests: number }>(`
-    SELECT key_id, sum(requests) AS requests FROM request_totals FINAL
-    WHERE ${minuteIn(window)} AND key_id IN ${inList(keys)}
-    GROUP BY key_id`);
+  const rows = await queryByChunks(keys, (chunk) =>
+    ctx.query<{ key_id: string; requests: number }>(`
+      SELECT key_id, sum(requests) AS requests FROM request_totals FINAL
+      WHERE ${minuteIn(window)} AND key_id IN ${inList(chunk)}
+      GROUP BY key_id`),
+  );
   return new Map(rows.map((row) => [row.key_id, Number(row.requests)]));
 }
 
@@ -155,8 +158,20 @@ async function factsOf(
   keys: string[],
   s: Settings,
 ) {
+  const rows = await queryByChunks(keys, (chunk) => factsOfChunk(ctx, window, chunk, s));
+  return new Map(rows.map((row) => [row.key_id, row]));
+}
+
+async function factsOfChunk(
+  ctx: EvaluationContext,
+  window: { start: Date; end: Date },
+  keys: readonly string[],
+  s: Settings,
+): Promise<Facts[]> {
+  // The list is in the query twice (knownToAccount's subquery and the WHERE): IN_LIST_MAX_BYTES
+  // leaves room for that under max_query_size.
   const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id IN ${inList(keys)} AND resource_id != ''`;
-  const rows = await ctx.query<Facts>(`
+  return ctx.query<Facts>(`
     SELECT key_id,
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
       uniqExactIf(resource_id, known = 0) AS guessed,
@@ -180,7 +195,6 @@ async function factsOf(
       WHERE ${scope}
     )
     GROUP BY key_id`);
-  return new Map(rows.map((row) => [row.key_id, row]));
 }
 
 function judge(
