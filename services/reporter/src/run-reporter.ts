@@ -51,12 +51,18 @@ export async function accountsWithDenials(
 export interface WrittenReports {
   accounts: number;
   files: string[];
+  /** Accounts whose report may succeed on a retry (ClickHouse down, a full disk). */
   failed: string[];
+  /** Accounts no report can be built for (a blank ID): logged and left out, never retried. */
+  skipped: string[];
 }
 
 /**
  * Builds and writes the reports of one period: `<dir>/<account>/<YYYY-MM-DD>-<period>.<ext>`,
  * named by the first day of the period. Rewriting the same period replaces the files atomically.
+ * One account never stops the others: an account no report can be built for (the request is
+ * invalid, e.g. a blank account ID stored by an older ingest) is skipped and logged, and any
+ * other failure is recorded in `failed` for the caller to retry.
  */
 export async function writePeriodReports(
   client: ClickHouseClient,
@@ -67,7 +73,7 @@ export async function writePeriodReports(
 ): Promise<WrittenReports> {
   const accounts = config.accounts ?? (await accountsWithDenials(client, range.since, range.until));
   const day = range.since.toISOString().slice(0, 10);
-  const written: WrittenReports = { accounts: accounts.length, files: [], failed: [] };
+  const written: WrittenReports = { accounts: accounts.length, files: [], failed: [], skipped: [] };
   for (const accountId of accounts) {
     try {
       const report = await buildReport(
@@ -82,9 +88,15 @@ export async function writePeriodReports(
         written.files.push(path);
       }
     } catch (error) {
-      if (error instanceof InvalidReportRequestError) throw new UnrecoverableError(error.message);
-      written.failed.push(accountId);
       // The account ID is customer data: under its own key, never in the message.
+      if (error instanceof InvalidReportRequestError) {
+        // Retrying cannot fix it, and it must not cost the other accounts their reports (a
+        // blank account ID used to fail the whole period: issue 11).
+        written.skipped.push(accountId);
+        log.warn({ err: error, report: { accountId, period, day } }, 'report skipped');
+        continue;
+      }
+      written.failed.push(accountId);
       log.error({ err: error, report: { accountId, period, day } }, 'report failed');
     }
   }
@@ -134,10 +146,12 @@ export async function runReporter(config: Config, log: Logger): Promise<{ stop()
           accounts: result.accounts,
           files: result.files.length,
           failed: result.failed.length,
+          skipped: result.skipped.length,
         },
         'reports written',
       );
-      // A retry rewrites every report of the period (atomically), which is harmless.
+      // A retry rewrites every report of the period (atomically), which is harmless. Skipped
+      // accounts do not fail the job: the period is done without them, not retried for them.
       if (result.failed.length > 0) {
         throw new Error(`${result.failed.length} of ${result.accounts} reports failed`);
       }
