@@ -98,6 +98,30 @@ describe('renderSlackMessage', () => {
     expect(json).toContain('key_id: `k\u02cb&lt;!here&gt;`');
   });
 
+  it("shows the alert's decision first: the facts that crossed which thresholds, and why this severity", () => {
+    const message = renderSlackMessage(
+      notificationFixture('opened', 1, {
+        evidence: {
+          decision: {
+            crossed: [
+              { fact: 'guessed_ids', value: 63, threshold: '>= 50 in 5 min' },
+              { fact: 'guess_share', value: 0.93, threshold: '>= 0.5' },
+            ],
+            severity_reason: 'a scan: guesses are 93% of the IDs the key addressed',
+          },
+          guessed_ids: 63,
+        },
+      }),
+    );
+    const sections = message.blocks.filter((b) => b.type === 'section');
+    expect(sections.map((b) => b.text?.text)).toContain(
+      '*Why:* guessed_ids 63 (&gt;= 50 in 5 min) · guess_share 0.93 (&gt;= 0.5)\n' +
+        '*Severity:* a scan: guesses are 93% of the IDs the key addressed',
+    );
+    // Not repeated as a raw JSON field.
+    expect(JSON.stringify(message.blocks)).not.toContain('"crossed"');
+  });
+
   it('keeps within Block Kit limits for long values', () => {
     const message = renderSlackMessage(
       notificationFixture('opened', 1, {

@@ -57,7 +57,9 @@ export function renderSlackMessage(
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `${escapeSlack(name)}: ${slackCode(short(String(value)))}`)
     .join('\n');
+  const why = decisionText(alert.evidence.decision);
   const evidence = Object.entries(alert.evidence)
+    .filter(([name]) => why === undefined || name !== 'decision')
     .slice(0, EVIDENCE_ITEMS)
     .map(([name, value]) =>
       field(name, slackCode(short(typeof value === 'string' ? value : JSON.stringify(value)))),
@@ -79,6 +81,7 @@ export function renderSlackMessage(
       ],
     },
   ];
+  if (why !== undefined) blocks.push({ type: 'section', text: mrkdwn(cut(why, 3000)) });
   if (evidence.length > 0) blocks.push({ type: 'section', fields: evidence });
   blocks.push({
     type: 'context',
@@ -100,6 +103,21 @@ export const createSlackSink: SinkFactory<'slack'> = (settings, { post, runbookB
       body: JSON.stringify(renderSlackMessage(notification, runbookBaseUrl)),
     }),
 });
+
+/**
+ * `evidence.decision` (docs/rules.md: which facts crossed which thresholds, and why the alert has
+ * its severity) as two lines on-call reads first; undefined when the evidence has none.
+ */
+function decisionText(decision: unknown): string | undefined {
+  if (typeof decision !== 'object' || decision === null) return undefined;
+  const { crossed, severity_reason: reason } = decision as Record<string, unknown>;
+  if (!Array.isArray(crossed) || typeof reason !== 'string') return undefined;
+  const facts = crossed
+    .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null)
+    .map((c) => `${String(c.fact)} ${String(c.value)} (${String(c.threshold)})`)
+    .join(' · ');
+  return `*Why:* ${escapeSlack(truncate(facts, 1000))}\n*Severity:* ${escapeSlack(truncate(reason, 1000))}`;
+}
 
 /** verbatim: Slack does not auto-link bare URLs or channel names in it; `<…>` we write still works. */
 function mrkdwn(text: string): Text {
