@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/supervisor/backoff.js';
-import { localStackParts } from '../src/supervisor/local-stack-plan.js';
+import { endpointsBanner, localStackParts } from '../src/supervisor/local-stack-plan.js';
+import { loadConfig } from '@denyscope/config';
 import { Supervisor, runToCompletion, type SupervisorEvent } from '../src/supervisor/supervisor.js';
 import { waitFor } from '@denyscope/testkit';
 
@@ -123,5 +124,18 @@ describe('Supervisor', () => {
     );
     expect(code).toBe(4);
     expect(r.lines.sort()).toEqual(['once: a', 'once: b']);
+  });
+});
+
+describe('endpointsBanner', () => {
+  it('prints the endpoints with their passwords masked (issue 11)', () => {
+    const config = loadConfig({
+      CLICKHOUSE_URL: 'http://default:s3cret-ch@ch.internal:8123',
+      REDIS_URL: 'redis://:s3cret-redis@redis.internal:6379',
+    });
+    const lines = endpointsBanner(config, { api: false, reporter: false, simulator: false });
+    expect(lines.join('\n')).not.toContain('s3cret');
+    expect(lines[0]).toContain('http://default:***@ch.internal:8123');
+    expect(lines[2]).toContain('redis://:***@redis.internal:6379');
   });
 });

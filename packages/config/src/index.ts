@@ -1,5 +1,6 @@
 export { loadConfig, configProblems, type Config } from './load-config.js';
 export { ConfigError } from './errors.js';
+export { redactUrlPassword, REDACTED_PASSWORD } from './redact-url.js';
 export { API_LIMIT_DEFAULTS } from './sections/api.js';
 export {
   DEFAULT_KEY_READS_PER_MINUTE,

@@ -1,6 +1,7 @@
 import { RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
 import { parseEnvMarkers, type EnvMarkers } from '@denyscope/events';
 import { ConfigError } from './errors.js';
+import { redactUrlPassword } from './redact-url.js';
 import { envSchema, SECRET_VARIABLES, type ParsedEnv } from './env-schema.js';
 import { apiSection, type ApiConfig } from './sections/api.js';
 import { reporterSection, type ReporterConfig } from './sections/reporter.js';
@@ -124,8 +125,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = issue.path.join('.');
-        // Secret-bearing values are named but never echoed: this message goes to the logs.
-        const got = SECRET_VARIABLES.has(name) ? undefined : env[name];
+        // Secret-bearing values are named but never echoed: this message goes to the logs. Of the
+        // others, a URL's password (REDIS_URL, CLICKHOUSE_URL) is masked.
+        const raw = SECRET_VARIABLES.has(name) ? undefined : env[name];
+        const got = raw === undefined ? undefined : redactUrlPassword(raw);
         return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
       }),
     );

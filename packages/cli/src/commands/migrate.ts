@@ -1,4 +1,5 @@
 import { migrate } from '@denyscope/clickhouse';
+import { redactUrlPassword } from '@denyscope/config';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
 import { configOrExit } from './shared.js';
@@ -26,7 +27,9 @@ export function migrateCommand(): Command {
           'migrations up to date',
         );
       } catch (error) {
-        log.fatal({ err: error, url: config.clickhouse.url }, 'migration failed');
+        // CLICKHOUSE_URL may embed the password.
+        const url = redactUrlPassword(config.clickhouse.url);
+        log.fatal({ err: error, url }, 'migration failed');
         process.exitCode = 1;
       } finally {
         await shutdownTelemetry();

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import { redactUrlPassword, type Config } from '@denyscope/config';
 
 export type StackPart = 'kafka' | 'clickhouse' | 'redis';
 
@@ -20,27 +20,16 @@ export function localStackParts(env: NodeJS.ProcessEnv): StackPart[] {
   });
 }
 
-/** A URL as printed: a password in it is masked. */
-export function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
-
 /** Where things are, for the console once everything was started. */
 export function endpointsBanner(
   config: Config,
   running: { api: boolean; reporter: boolean; simulator: boolean },
 ): string[] {
   const lines = [
-    `ClickHouse  ${config.clickhouse.url}  database ${config.clickhouse.database}`,
+    // Either URL may embed a password: printed masked.
+    `ClickHouse  ${redactUrlPassword(config.clickhouse.url)}  database ${config.clickhouse.database}`,
     `Kafka       ${config.kafka.brokers.join(',')}  topic ${config.kafka.topic}`,
-    `Redis       ${withoutPassword(config.redis.url)}  prefix ${config.redis.bullmqPrefix}`,
+    `Redis       ${redactUrlPassword(config.redis.url)}  prefix ${config.redis.bullmqPrefix}`,
   ];
   if (running.api) lines.push(`API         http://${config.api.host}:${config.api.port}`);
   if (running.reporter) lines.push(`Reports     ${config.reporter.dir}`);
