@@ -10,6 +10,7 @@ const DAY_PARTITIONED_TABLES = [
   'foreign_access',
   'key_resources',
   'account_resources',
+  'partition_clock',
 ];
 
 function partitionIdOfDay(date: Date): string {

@@ -20,6 +20,14 @@ export interface WatermarkRow {
   lag: number;
 }
 
+export interface PartitionClockRow {
+  topic: string;
+  partition: number;
+  /** Unix seconds: the newest raw event time, ahead of wall time (written_at: server clock). */
+  max_event_time: number;
+  ahead_events: number;
+}
+
 // Column lists of each INSERT (TabSeparated names its columns; the rest take their defaults).
 const FOREIGN_ACCESS_COLUMNS = [
   'event_time',
@@ -71,6 +79,7 @@ const TOTALS_COLUMNS = [
   'end_offset',
 ] as const satisfies readonly (keyof RequestTotalsRow)[];
 const WATERMARK_COLUMNS = ['topic', 'partition', 'max_event_time', 'lag'] as const;
+const CLOCK_COLUMNS = ['topic', 'partition', 'max_event_time', 'ahead_events'] as const;
 
 /**
  * Writes a flushed batch to ClickHouse: one INSERT per table, TabSeparated (cheaper than
@@ -100,6 +109,7 @@ export class ClickHouseWriter {
     await this.insertForeignAccess(batch.foreignAccess);
     await this.insertKeyResources(batch.keyResources.rows);
     await this.insertTotals(batch.totalsRows());
+    await this.insertPartitionClock(batch.clockRows());
     await this.insertWatermarks(batch.watermarkRows());
   }
 
@@ -147,6 +157,11 @@ export class ClickHouseWriter {
             );
       await this.insert('request_totals', rowsOfChunk, TOTALS_COLUMNS);
     }
+  }
+
+  /** Partitions that delivered events stamped ahead of wall time (migration 008). */
+  async insertPartitionClock(rows: readonly PartitionClockRow[]): Promise<void> {
+    await this.insert('partition_clock', rows, CLOCK_COLUMNS);
   }
 
   /** Last: the detector may evaluate up to these event times once they are written. */

@@ -23,6 +23,11 @@ export interface IntakeOptions {
    * what make a batch span many daily partitions. Undefined (replay): every age is stored.
    */
   retentionDays?: number | undefined;
+  /**
+   * Live ingest: events stamped more than this beyond the intake's clock do not advance the
+   * partition's watermark (DETECT_FUTURE_TOLERANCE_MS). Undefined (replay): pure event time.
+   */
+  futureToleranceMs?: number | undefined;
 }
 
 /** How the dead-letter reason of an event older than retention starts. */
@@ -59,8 +64,10 @@ export class EventIntake {
   private readonly scanOptions: ScanOptions;
   private readonly parseOptions: ParseOptions;
   private readonly classifier: IdClassifier;
+  private readonly futureToleranceMs: number;
 
   constructor(options: IntakeOptions) {
+    this.futureToleranceMs = options.futureToleranceMs ?? Number.POSITIVE_INFINITY;
     this.classifier = createIdClassifier(options.envMarkers ? { markers: options.envMarkers } : {});
     this.scanOptions = {
       maxBytes: options.maxMessageBytes,
@@ -178,6 +185,8 @@ export class EventIntake {
     const { ts } = event;
     if (ts > progress.maxEventTs) progress.maxEventTs = ts;
     if (ts < progress.minEventTs) progress.minEventTs = ts;
+    if (ts > this.scanOptions.nowMs + this.futureToleranceMs) progress.aheadEvents += 1;
+    else if (ts > progress.watermarkEventTs) progress.watermarkEventTs = ts;
     if (skipThrough !== null && BigInt(offset) <= skipThrough) return;
     const { env, keyId, accountId, status } = event;
     progress.totals.add(offset, ts, env, keyId ?? '', accountId ?? '', status, denied);

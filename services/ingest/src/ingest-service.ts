@@ -63,6 +63,8 @@ export class IngestService {
     this.intake = new EventIntake({
       ...deps.config.events,
       retentionDays: deps.config.clickhouse.retentionDays,
+      // Live: events stamped far ahead of wall time never advance the watermark (replay omits it).
+      futureToleranceMs: deps.config.detector.futureToleranceMs,
     });
     this.deadLetters = new DeadLetterProducer(deps.producer, deps.config.kafka.dlqTopic);
     this.pending = this.newBatch();

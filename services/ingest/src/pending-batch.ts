@@ -22,6 +22,14 @@ export interface PartitionProgress {
   maxEventTs: number;
   /** Oldest event time (epoch ms) among its valid events; +Infinity when none. */
   minEventTs: number;
+  /**
+   * Newest event time (epoch ms) that may advance the watermark: live, events stamped more than
+   * DETECT_FUTURE_TOLERANCE_MS beyond wall time do not (EventIntake); 0 when none. Replay: the
+   * same as maxEventTs.
+   */
+  watermarkEventTs: number;
+  /** Valid events stamped beyond that limit (stored and counted, reported in partition_clock). */
+  aheadEvents: number;
   /** Messages left in the partition after the last batch taken (Kafka's high watermark then). */
   lag: number;
   totals: PartitionTotals;
@@ -71,6 +79,8 @@ export class PendingBatch {
         lastOffset: '',
         maxEventTs: 0,
         minEventTs: Number.POSITIVE_INFINITY,
+        watermarkEventTs: 0,
+        aheadEvents: 0,
         lag: 0,
         totals: new PartitionTotals(),
       };
@@ -95,12 +105,34 @@ export class PendingBatch {
   /**
    * Rows of ingest_watermarks: per partition, the newest event time this batch delivers and how
    * many messages the partition still held after it (the detector waits for lagging partitions).
+   * Live, an event stamped beyond wall time + DETECT_FUTURE_TOLERANCE_MS never counts here: one
+   * such event would carry the detector's watermark ahead with it (issue 11, finding 1).
    */
   watermarkRows(): { topic: string; partition: number; max_event_time: number; lag: number }[] {
     const rows = [];
-    for (const { topic, partition, maxEventTs, lag } of this.partitions.values()) {
-      if (maxEventTs > 0)
-        rows.push({ topic, partition, max_event_time: Math.floor(maxEventTs / 1000), lag });
+    for (const { topic, partition, watermarkEventTs, lag } of this.partitions.values()) {
+      if (watermarkEventTs > 0)
+        rows.push({ topic, partition, max_event_time: Math.floor(watermarkEventTs / 1000), lag });
+    }
+    return rows;
+  }
+
+  /**
+   * Rows of partition_clock (migration 008): per partition that delivered events stamped beyond
+   * the limit, the newest of them and how many. The pipeline-health rule reports those partitions.
+   */
+  clockRows(): {
+    topic: string;
+    partition: number;
+    max_event_time: number;
+    ahead_events: number;
+  }[] {
+    const rows = [];
+    for (const { topic, partition, maxEventTs, aheadEvents } of this.partitions.values()) {
+      if (aheadEvents > 0) {
+        const maxEventTime = Math.floor(maxEventTs / 1000);
+        rows.push({ topic, partition, max_event_time: maxEventTime, ahead_events: aheadEvents });
+      }
     }
     return rows;
   }

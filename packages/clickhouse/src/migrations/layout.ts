@@ -24,6 +24,7 @@ export const SHARDING_KEYS = {
   request_totals: 'cityHash64(topic, partition)',
   ingest_offsets: 'cityHash64(topic, partition)',
   ingest_watermarks: 'cityHash64(topic, partition)',
+  partition_clock: 'cityHash64(topic, partition)',
   // Every version of an incident on one shard, so FINAL folds a retried write.
   alerts: 'cityHash64(alert_id)',
   denials_per_minute: null,

@@ -273,3 +273,19 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS `denyscope`.account_resources_mv ON CLUST
     FROM `denyscope`.key_resources_local
     WHERE account_id != '' AND resource_id != ''
     GROUP BY day, account_id, resource_id;
+
+-- 8 partition_clock
+CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock_local ON CLUSTER `events` (
+      topic String,
+      partition UInt32,
+      max_event_time DateTime,
+      ahead_events UInt64,
+      written_at DateTime DEFAULT now()
+    )
+    ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/denyscope/partition_clock', '{replica}')
+    PARTITION BY toDate(written_at)
+    ORDER BY (topic, partition, written_at, max_event_time)
+    ;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock ON CLUSTER `events` AS `denyscope`.partition_clock_local
+    ENGINE = Distributed('events', 'denyscope', 'partition_clock_local', cityHash64(topic, partition));

@@ -226,3 +226,16 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS `denyscope`.account_resources_mv
     FROM `denyscope`.key_resources
     WHERE account_id != '' AND resource_id != ''
     GROUP BY day, account_id, resource_id;
+
+-- 8 partition_clock
+CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock (
+      topic String,
+      partition UInt32,
+      max_event_time DateTime,
+      ahead_events UInt64,
+      written_at DateTime DEFAULT now()
+    )
+    ENGINE = ReplacingMergeTree
+    PARTITION BY toDate(written_at)
+    ORDER BY (topic, partition, written_at, max_event_time)
+    ;
