@@ -18,6 +18,8 @@ export const alertSchema = z.object({
     key_id: z.string().optional(),
     account_id: z.string().optional(),
     client_ip: z.string().optional(),
+    /** Operational rules (pipeline-health): the part of denyscope concerned, e.g. `rule:cross-tenant`. */
+    component: z.string().optional(),
   }),
   env: z.string(),
   window: z.object({ start: rfc3339, end: rfc3339 }),

@@ -8,7 +8,13 @@ export {
   type AlertStatus,
   type Transition,
 } from './alert.js';
-export { RULE_IDS, runbookPath, type RuleId } from './rule-ids.js';
+export {
+  OPERATIONAL_RULE_IDS,
+  PAGING_RULE_IDS,
+  RULE_IDS,
+  runbookPath,
+  type RuleId,
+} from './rule-ids.js';
 export { SEVERITIES, severityRank, isAtLeast, type Severity } from './severity.js';
 export { JOB_RETENTION, QUEUES } from './queues.js';
 export {

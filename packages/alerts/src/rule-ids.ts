@@ -6,8 +6,21 @@ export const RULE_IDS = [
   'cross-tenant',
   'foreign-access-success',
   'stale-resource-ids',
+  // Operational, not a security page: the pipeline itself (a rule failing, a clock off).
+  'pipeline-health',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
+
+/**
+ * Rules about denyscope's own pipeline rather than about callers. Their alerts go to chat and
+ * logs, never to PagerDuty unless a person lists them in NOTIFY_PAGERDUTY_RULES.
+ */
+export const OPERATIONAL_RULE_IDS = ['pipeline-health'] as const satisfies readonly RuleId[];
+
+/** The rules whose alerts page by default: every rule except the operational ones. */
+export const PAGING_RULE_IDS: readonly RuleId[] = RULE_IDS.filter(
+  (id) => !(OPERATIONAL_RULE_IDS as readonly RuleId[]).includes(id),
+);
 
 export function runbookPath(rule: RuleId): string {
   return `docs/runbooks/${rule}.md`;

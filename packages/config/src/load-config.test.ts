@@ -150,7 +150,8 @@ describe('loadConfig: notifier', () => {
       NOTIFY_SLACK_MIN_SEVERITY: 'high',
     }).notifier;
     expect(sinks.slack).toMatchObject({ minSeverity: 'high' });
-    expect(sinks.slack?.rules).toHaveLength(6);
+    expect(sinks.slack?.rules).toHaveLength(7);
+    expect(sinks.slack?.rules).toContain('pipeline-health');
     expect(sinks.pagerduty).toEqual({
       routingKey: 'R0UTINGKEY0000000000000000000000',
       eventsUrl: 'https://events.pagerduty.com/v2/enqueue',
@@ -162,6 +163,17 @@ describe('loadConfig: notifier', () => {
       secret: 'a-long-enough-shared-secret',
       minSeverity: 'info',
     });
+  });
+
+  it('never pages pipeline-health by default; a person can list it explicitly', () => {
+    const pagerduty = (env: Record<string, string>) =>
+      loadConfig({ PAGERDUTY_ROUTING_KEY: 'R0UTINGKEY0000000000000000000000', ...env }).notifier
+        .sinks.pagerduty;
+    expect(pagerduty({})?.rules).toContain('id-enumeration');
+    expect(pagerduty({})?.rules).not.toContain('pipeline-health');
+    expect(pagerduty({ NOTIFY_PAGERDUTY_RULES: 'pipeline-health' })?.rules).toEqual([
+      'pipeline-health',
+    ]);
   });
 
   it('rejects unknown rules and severities, naming the variable', () => {

@@ -1,4 +1,4 @@
-import { RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
+import { PAGING_RULE_IDS, RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
 import { parseEnvMarkers, type EnvMarkers } from '@denyscope/events';
 import { ConfigError } from './errors.js';
 import { redactUrlPassword } from './redact-url.js';
@@ -227,10 +227,11 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function notifierSection(parsed: ParsedEnv): Config['notifier'] {
-  const route = (minSeverity: Severity, rules: RuleId[] | undefined): NotifierRoute => ({
-    minSeverity,
-    rules: rules ?? [...RULE_IDS],
-  });
+  const route = (
+    minSeverity: Severity,
+    rules: RuleId[] | undefined,
+    defaults: readonly RuleId[] = RULE_IDS,
+  ): NotifierRoute => ({ minSeverity, rules: rules ?? [...defaults] });
   const slackUrl = parsed.SLACK_WEBHOOK_URL;
   const routingKey = parsed.PAGERDUTY_ROUTING_KEY;
   const webhookUrl = parsed.WEBHOOK_URL;
@@ -255,7 +256,12 @@ function notifierSection(parsed: ParsedEnv): Config['notifier'] {
           : {
               routingKey,
               eventsUrl: parsed.PAGERDUTY_EVENTS_URL,
-              ...route(parsed.NOTIFY_PAGERDUTY_MIN_SEVERITY, parsed.NOTIFY_PAGERDUTY_RULES),
+              ...route(
+                parsed.NOTIFY_PAGERDUTY_MIN_SEVERITY,
+                parsed.NOTIFY_PAGERDUTY_RULES,
+                // pipeline-health is operational: it pages only when listed explicitly.
+                PAGING_RULE_IDS,
+              ),
             },
       webhook:
         webhookUrl === undefined || webhookSecret === undefined

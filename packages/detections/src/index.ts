@@ -1,4 +1,10 @@
-export type { EvaluationContext, Finding, Subject } from './finding.js';
+export type {
+  EvaluationContext,
+  FailingRule,
+  Finding,
+  PipelineHealthInput,
+  Subject,
+} from './finding.js';
 export { subjectKeyOf } from './finding.js';
 export type { AnyRule, RuleDefinition } from './rule.js';
 export { RULES } from './rules/index.js';

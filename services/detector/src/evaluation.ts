@@ -3,6 +3,7 @@ import {
   RULES,
   type EvaluationContext,
   type Finding,
+  type PipelineHealthInput,
   type RuleSettings,
 } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
@@ -20,24 +21,42 @@ export interface EvaluationDeps {
   log: Logger;
 }
 
-/** Runs every enabled rule at one watermark; a rule that fails is logged and left out. */
+/** Which rules one evaluation runs, and what the live detector knows of its pipeline. */
+export interface EvaluationScope {
+  /** Only these rules (default: every enabled rule). The others' incidents are left as they are. */
+  rules?: ReadonlySet<RuleId>;
+  /** Live only, for the pipeline-health rule (absent in replay). */
+  health?: PipelineHealthInput;
+}
+
+const isEnabled = (deps: Pick<EvaluationDeps, 'settings'>, id: RuleId) => deps.settings[id].enabled;
+
+/**
+ * Runs the enabled rules of `scope` at one watermark; a rule that fails is logged and left out,
+ * with its error in `failed`.
+ */
 export async function findAll(
   deps: Pick<EvaluationDeps, 'settings' | 'query' | 'log'>,
   watermark: Date,
-): Promise<{ findings: Finding[]; failed: Set<RuleId> }> {
+  scope: EvaluationScope = {},
+): Promise<{ findings: Finding[]; failed: Map<RuleId, string> }> {
   const findings: Finding[] = [];
-  const failed = new Set<RuleId>();
-  const ctx: EvaluationContext = { watermark, query: deps.query };
+  const failed = new Map<RuleId, string>();
+  const ctx: EvaluationContext = {
+    watermark,
+    query: deps.query,
+    ...(scope.health === undefined ? {} : { health: scope.health }),
+  };
   for (const id of RULE_IDS) {
     const settings = deps.settings[id];
-    if (!settings.enabled) continue;
+    if (!settings.enabled || (scope.rules !== undefined && !scope.rules.has(id))) continue;
     try {
       findings.push(...(await RULES[id].evaluate(ctx, settings)));
     } catch (error) {
-      failed.add(id);
+      failed.set(id, error instanceof Error ? error.message : String(error));
       deps.log.error(
-        { err: error, rule: id },
-        'rule evaluation failed; its incidents are kept as they are',
+        { err: error, rule: id, watermark: watermark.toISOString() },
+        'rule evaluation failed; its incidents are kept and its window is evaluated again next tick',
       );
     }
   }
@@ -45,16 +64,25 @@ export async function findAll(
 }
 
 /**
- * One evaluation tick: findings → incident transitions → outputs (alerts table, notifications)
+ * One evaluation: findings → incident transitions → outputs (alerts table, notifications)
  * → saved state. Outputs run before the state is saved, so a crash repeats rather than loses a
- * transition; outputs are idempotent per (alert_id, version).
+ * transition; outputs are idempotent per (alert_id, version). Incidents of rules that failed, or
+ * that are enabled but outside `scope.rules`, are left as they are (never resolved for lack of
+ * findings): they were not looked at.
  */
-export async function evaluateAt(
+export async function evaluateRules(
   deps: EvaluationDeps,
   watermark: Date,
-): Promise<IncidentTransition[]> {
-  const { findings, failed } = await findAll(deps, watermark);
-  const { transitions, updates } = await deps.manager.evaluate(findings, watermark, failed);
+  scope: EvaluationScope = {},
+): Promise<{ transitions: IncidentTransition[]; failed: Map<RuleId, string> }> {
+  const { findings, failed } = await findAll(deps, watermark, scope);
+  const unevaluated = new Set<string>(failed.keys());
+  if (scope.rules !== undefined) {
+    for (const id of RULE_IDS) {
+      if (isEnabled(deps, id) && !scope.rules.has(id)) unevaluated.add(id);
+    }
+  }
+  const { transitions, updates } = await deps.manager.evaluate(findings, watermark, unevaluated);
   for (const change of transitions) {
     // Mutes expire in wall-clock time: a person set them, for a person's period.
     const mute = await deps.store.activeMute(
@@ -76,5 +104,13 @@ export async function evaluateAt(
     );
   }
   await deps.manager.commit([...transitions.map((t) => t.state), ...updates]);
-  return transitions;
+  return { transitions, failed };
+}
+
+/** Every enabled rule at one watermark (replay, tests); see evaluateRules. */
+export async function evaluateAt(
+  deps: EvaluationDeps,
+  watermark: Date,
+): Promise<IncidentTransition[]> {
+  return (await evaluateRules(deps, watermark)).transitions;
 }

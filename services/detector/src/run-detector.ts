@@ -10,7 +10,8 @@ import { AlertsTableOutput } from './alerts-table.js';
 import { queryRunner } from './clickhouse-query.js';
 import { IncidentManager } from './incident-manager.js';
 import { RedisIncidentStore } from './redis-incident-store.js';
-import { runTick } from './tick.js';
+import { RedisRuleProgressStore } from './rule-progress.js';
+import { runTick, type LiveSettings } from './tick.js';
 import { readFirstEvidence, readWatermark } from './watermark.js';
 
 const SCHEDULER_ID = 'detect-tick';
@@ -71,6 +72,12 @@ export async function runDetector(
     log,
   };
 
+  const live: LiveSettings = {
+    futureToleranceMs: config.detector.futureToleranceMs,
+    ruleFailureAlertAfter: config.detector.ruleFailureAlertAfter,
+    progress: new RedisRuleProgressStore(redis, prefix),
+  };
+
   await detectQueue.setGlobalConcurrency(1);
   await detectQueue.upsertJobScheduler(
     SCHEDULER_ID,
@@ -88,10 +95,12 @@ export async function runDetector(
             readWatermark(deps.query, {
               allowedLatenessMs: config.detector.allowedLatenessMs,
               maxWaitMs: config.detector.partitionWaitMs,
+              futureToleranceMs: config.detector.futureToleranceMs,
             }),
           firstEvidence: (notBefore) => readFirstEvidence(deps.query, notBefore),
         },
         config.detector.catchUp,
+        live,
       ),
     { connection: bullConnection(), prefix, concurrency: 1, ...TICK_LOCK },
   );
@@ -105,6 +114,8 @@ export async function runDetector(
       lateness: config.detector.allowedLatenessMs,
       partitionWaitMs: config.detector.partitionWaitMs,
       catchUp: config.detector.catchUp,
+      futureToleranceMs: config.detector.futureToleranceMs,
+      ruleFailureAlertAfter: config.detector.ruleFailureAlertAfter,
       prefix,
     },
     'detector running',

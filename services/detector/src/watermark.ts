@@ -15,6 +15,25 @@ export interface PartitionProgress {
   newestMs: number;
   /** The oldest of the newest event times among partitions still working through a backlog. */
   slowestLaggingMs: number | null;
+  /**
+   * Partitions with a row beyond wall time + DETECT_FUTURE_TOLERANCE_MS (written by a version of
+   * ingest that let any event move its watermark): those rows were left out.
+   */
+  aheadPartitions: number;
+}
+
+/**
+ * The latest time a live watermark may have: wall time + DETECT_FUTURE_TOLERANCE_MS. Whatever the
+ * detector reads (ingest_watermarks, its own saved state) is clamped to it, so that no event and
+ * no state poisoned by an older version can carry detection into the future (ARCHITECTURE.md,
+ * "Event time, safely"). Replay never calls this: it runs on pure event time.
+ */
+export function liveLimit(wallMs: number, futureToleranceMs: number): Date {
+  return new Date(wallMs + futureToleranceMs);
+}
+
+export function clampTo(time: Date, limit: Date): Date {
+  return time.getTime() > limit.getTime() ? limit : time;
 }
 
 /**
@@ -27,7 +46,7 @@ export interface PartitionProgress {
  * newer. Then the allowed lateness is taken off, for events that reach Kafka a little late.
  */
 export function watermarkOf(
-  progress: PartitionProgress,
+  progress: Pick<PartitionProgress, 'newestMs' | 'slowestLaggingMs'>,
   settings: { allowedLatenessMs: number; maxWaitMs: number },
 ): Date {
   let end = progress.newestMs;
@@ -37,22 +56,38 @@ export function watermarkOf(
   return new Date(end - settings.allowedLatenessMs);
 }
 
-/** Reads the partitions' progress from ingest_watermarks; null before any event was ingested. */
+/**
+ * Reads the partitions' progress from ingest_watermarks; null before any event was ingested.
+ * `futureToleranceMs` (live): rows beyond the server's wall time + this are not believed. Today's
+ * ingest never writes them, but an older one did, and ReplacingMergeTree keeps such a row as the
+ * partition's newest (its version is max_event_time) until wall time passes it. A partition left
+ * with no believable row (the merge folded its newer rows into that one) counts as having reached
+ * the time that row was written, never beyond the server's now().
+ */
 export async function readPartitionProgress(
   query: EvaluationContext['query'],
+  futureToleranceMs?: number,
 ): Promise<PartitionProgress | null> {
+  const believable =
+    futureToleranceMs === undefined
+      ? '1'
+      : `max_event_time <= now() + ${quoteUInt(Math.floor(futureToleranceMs / 1000))}`;
   // Per partition: its newest event time, and whether its latest row reported a backlog and was
   // written recently. (18.16: no alias may repeat a column name, or it shadows the column.)
   const [row] = await query<{
     newest: number | string;
     slowest: number | string;
     lagging: number | string;
+    ahead: number | string;
     n: number | string;
   }>(`
     SELECT toUnixTimestamp(max(t)) AS newest, toUnixTimestamp(minIf(t, behind)) AS slowest,
-      countIf(behind) AS lagging, count() AS n
+      countIf(behind) AS lagging, countIf(untrusted > 0) AS ahead, count() AS n
     FROM (
-      SELECT topic, partition, max(max_event_time) AS t,
+      SELECT topic, partition,
+        if(countIf(${believable}) > 0, maxIf(max_event_time, ${believable}),
+          least(max(written_at), now())) AS t,
+        countIf(NOT (${believable})) AS untrusted,
         argMax(lag, tuple(written_at, max_event_time)) > 0
           AND max(written_at) >= now() - ${quoteUInt(LAGGING_PARTITION_SILENT_S)} AS behind
       FROM ingest_watermarks
@@ -62,14 +97,15 @@ export async function readPartitionProgress(
   return {
     newestMs: Number(row.newest) * 1000,
     slowestLaggingMs: Number(row.lagging) > 0 ? Number(row.slowest) * 1000 : null,
+    aheadPartitions: Number(row.ahead),
   };
 }
 
 export async function readWatermark(
   query: EvaluationContext['query'],
-  settings: { allowedLatenessMs: number; maxWaitMs: number },
+  settings: { allowedLatenessMs: number; maxWaitMs: number; futureToleranceMs?: number },
 ): Promise<Date | null> {
-  const progress = await readPartitionProgress(query);
+  const progress = await readPartitionProgress(query, settings.futureToleranceMs);
   return progress === null ? null : watermarkOf(progress, settings);
 }
 

@@ -19,6 +19,7 @@ import type { CatchUpSettings } from '../src/catch-up.js';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { IncidentManager } from '../src/incident-manager.js';
 import { RedisIncidentStore } from '../src/redis-incident-store.js';
+import { RedisRuleProgressStore } from '../src/rule-progress.js';
 import { loadEvents } from '../src/replay/load-events.js';
 import { runTick, type TickResult } from '../src/tick.js';
 import { readFirstEvidence, readWatermark } from '../src/watermark.js';
@@ -97,7 +98,11 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
     const ticks: TickResult[] = [];
     let behind = true;
     while (behind && ticks.length < 50) {
-      const tick = await runTick(deps, watermarks, settings);
+      const tick = await runTick(deps, watermarks, settings, {
+        futureToleranceMs: 5 * MINUTE,
+        ruleFailureAlertAfter: 3,
+        progress: new RedisRuleProgressStore(redis, prefix),
+      });
       ticks.push(tick);
       behind = 'behind' in tick && tick.behind;
     }

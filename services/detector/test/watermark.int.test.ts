@@ -52,7 +52,11 @@ describe('partition progress from ingest_watermarks (ClickHouse)', () => {
       { partition: 0, max_event_time: T, lag: 0 },
       { partition: 1, max_event_time: T - 100, lag: 0 },
     );
-    expect(await progress()).toEqual({ newestMs: T * 1000, slowestLaggingMs: null });
+    expect(await progress()).toEqual({
+      newestMs: T * 1000,
+      slowestLaggingMs: null,
+      aheadPartitions: 0,
+    });
   });
 
   it('reports the slowest partition whose latest row had a backlog', async () => {
@@ -65,6 +69,7 @@ describe('partition progress from ingest_watermarks (ClickHouse)', () => {
     expect(await progress()).toEqual({
       newestMs: T * 1000,
       slowestLaggingMs: (T - 300) * 1000,
+      aheadPartitions: 0,
     });
   });
 
@@ -74,7 +79,11 @@ describe('partition progress from ingest_watermarks (ClickHouse)', () => {
       { partition: 1, max_event_time: T - 100, lag: 5_000, writtenAgoS: 3 },
       { partition: 1, max_event_time: T - 20, lag: 0, writtenAgoS: 1 },
     );
-    expect(await progress()).toEqual({ newestMs: T * 1000, slowestLaggingMs: null });
+    expect(await progress()).toEqual({
+      newestMs: T * 1000,
+      slowestLaggingMs: null,
+      aheadPartitions: 0,
+    });
   });
 
   it('does not wait for a lagging partition nobody has written for a minute', async () => {
@@ -87,6 +96,34 @@ describe('partition progress from ingest_watermarks (ClickHouse)', () => {
         writtenAgoS: LAGGING_PARTITION_SILENT_S + 5,
       },
     );
-    expect(await progress()).toEqual({ newestMs: T * 1000, slowestLaggingMs: null });
+    expect(await progress()).toEqual({
+      newestMs: T * 1000,
+      slowestLaggingMs: null,
+      aheadPartitions: 0,
+    });
+  });
+
+  it('live: does not believe a row beyond wall time + tolerance (left by an older ingest)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await write(
+      { partition: 0, max_event_time: now - 60, lag: 0 },
+      { partition: 0, max_event_time: now + 23 * 3600, lag: 0 },
+      { partition: 1, max_event_time: now - 30, lag: 0 },
+    );
+    const live = await readPartitionProgress(queryRunner(client), 300_000);
+    expect(live).toEqual({
+      newestMs: (now - 30) * 1000,
+      slowestLaggingMs: null,
+      aheadPartitions: 1,
+    });
+    // Replay (no tolerance) keeps pure event time.
+    expect((await progress())?.newestMs).toBe((now + 23 * 3600) * 1000);
+  });
+
+  it('live: a partition left with only such a row counts as reaching the time it was written', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await write({ partition: 0, max_event_time: now + 23 * 3600, lag: 0, writtenAgoS: 600 });
+    const live = await readPartitionProgress(queryRunner(client), 300_000);
+    expect(live?.newestMs).toBe((now - 600) * 1000);
   });
 });

@@ -5,6 +5,7 @@ import { crossTenant } from './cross-tenant.js';
 import { distributedEnumeration } from './distributed-enumeration.js';
 import { foreignAccessSuccess } from './foreign-access-success.js';
 import { idEnumeration } from './id-enumeration.js';
+import { pipelineHealth } from './pipeline-health.js';
 import { staleResourceIds } from './stale-resource-ids.js';
 
 /** Every rule, by its public ID. A new rule is a new module plus one line here. */
@@ -15,4 +16,5 @@ export const RULES: Record<RuleId, AnyRule> = {
   'cross-tenant': crossTenant,
   'foreign-access-success': foreignAccessSuccess,
   'stale-resource-ids': staleResourceIds,
+  'pipeline-health': pipelineHealth,
 };

@@ -341,6 +341,9 @@ export function verdict(
       return foreignAccessSuccess(events);
     case 'stale-resource-ids':
       return staleResourceIds(events, mode);
+    case 'pipeline-health':
+      // Operational (the pipeline's own clocks and failures): never fires on a stream's events.
+      return { fires: false };
   }
 }
 
