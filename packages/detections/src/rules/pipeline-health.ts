@@ -64,8 +64,9 @@ function finding(
     rule: 'pipeline-health',
     subjectKey: subjectKeyOf(subject),
     subject,
-    // Not about any one deployment of the platform: denyscope's own pipeline.
-    env: '',
+    // Not about any one deployment of the platform but denyscope's own pipeline; sinks show
+    // "pipeline-health in denyscope: …".
+    env: 'denyscope',
     severity: s.severity,
     window: { start: firstSeen, end: ctx.watermark },
     // Event time, as every incident: the finding holds while the tick's watermark moves on.
