@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { loadRuleSettings } from '@denyscope/detections';
+import { ClickHouseWriter, EventIntake, PendingBatch } from '@denyscope/ingest';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
@@ -111,7 +112,16 @@ describe('event time, safely, and fail closed (ClickHouse, Redis)', () => {
   const watermarkRow = (ms: number) =>
     client.insert({
       table: 'ingest_watermarks',
-      values: [{ topic: 'api-logs', partition: 0, max_event_time: Math.floor(ms / 1000), lag: 0 }],
+      values: [
+        {
+          topic: 'api-logs',
+          partition: 0,
+          max_event_time: Math.floor(ms / 1000),
+          lag: 0,
+          // JSONEachRow on 18.16 fills an omitted column with 0, not its DEFAULT now().
+          written_at: Math.floor(Date.now() / 1000),
+        },
+      ],
       format: 'JSONEachRow',
     });
 
@@ -204,5 +214,68 @@ describe('event time, safely, and fail closed (ClickHouse, Redis)', () => {
       `foreign-access-success opened ${success.key_id}`,
       `foreign-access-success resolved ${success.key_id}`,
     ]);
+  });
+
+  it("today's ingest keeps a +23 h event out of the watermark; pipeline-health reports the partition, and one far behind", async () => {
+    await client.command({ query: 'TRUNCATE TABLE ingest_watermarks' });
+    await client.command({ query: 'TRUNCATE TABLE partition_clock' });
+    const now = Date.now();
+    const event = (ts: number, id: string) =>
+      Buffer.from(
+        JSON.stringify({
+          ts,
+          request_id: `${id}-${names.suffix}`,
+          env: 'production',
+          method: 'GET',
+          path: '/v1/invoices/inv_000042',
+          status: 200,
+          key_id: 'key_1',
+          account_id: 'acct_1',
+        }),
+      );
+    // As live ingest takes a Kafka batch of partition 1: one event from a clock 23 h ahead.
+    const intake = new EventIntake({ ...EVENTS, futureToleranceMs: TOLERANCE });
+    intake.setClock(now);
+    const batch = new PendingBatch(100);
+    const progress = batch.progressOf('api-logs', 1);
+    intake.take(batch, progress, event(now - MINUTE, 'a'), null, '1', null);
+    intake.take(batch, progress, event(now + 23 * 60 * MINUTE, 'b'), null, '2', null);
+    await new ClickHouseWriter(client, () => undefined).storeBatch(batch);
+    // Partition 2 is caught up but three hours behind: a gateway clock behind.
+    await client.insert({
+      table: 'ingest_watermarks',
+      values: [
+        {
+          topic: 'api-logs',
+          partition: 2,
+          max_event_time: Math.floor((now - 180 * MINUTE) / 1000),
+          lag: 0,
+          written_at: Math.floor(now / 1000),
+        },
+      ],
+      format: 'JSONEachRow',
+    });
+
+    const [stored] = await client
+      .query({
+        query: `SELECT toUnixTimestamp(max(max_event_time)) AS t FROM ingest_watermarks WHERE partition = 1`,
+        format: 'JSONEachRow',
+      })
+      .then((r) => r.json<{ t: number | string }>());
+    expect(Number(stored?.t)).toBe(Math.floor((now - MINUTE) / 1000));
+
+    const { tick, firing } = detector();
+    await tick();
+    const health = (await firing('pipeline-health')).sort((a, b) =>
+      a.subjectKey.localeCompare(b.subjectKey),
+    );
+    expect(health).toMatchObject([
+      { subject: { component: 'partition:api-logs/1' }, evidence: { events_ahead: 1 } },
+      {
+        subject: { component: 'partition:api-logs/2' },
+        evidence: { behind_seconds: expect.any(Number) },
+      },
+    ]);
+    expect(health[0]?.evidence.ahead_seconds).toBeGreaterThan(22 * 3600);
   });
 });

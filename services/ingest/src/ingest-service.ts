@@ -276,6 +276,18 @@ export class IngestService {
     }
     metrics.addDenials(denials.length);
     for (const letter of batch.deadLetters) metrics.addDeadLettered(letter.reasonKind);
+    for (const clock of batch.clockRows()) {
+      // A gateway clock ahead, or forged timestamps: pipeline-health reports it from partition_clock.
+      this.log.warn(
+        {
+          topic: clock.topic,
+          partition: clock.partition,
+          aheadEvents: clock.ahead_events,
+          newestEventTime: new Date(clock.max_event_time * 1000).toISOString(),
+        },
+        'events stamped beyond wall time + DETECT_FUTURE_TOLERANCE_MS: stored and counted, not advancing the watermark',
+      );
+    }
     metrics.addInvalidClientIp(batch.invalidClientIps);
     await this.commit(batch);
     this.log.debug(
