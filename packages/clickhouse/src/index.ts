@@ -2,6 +2,7 @@ export {
   createClickHouseClient,
   type ClickHouseClient,
   type ClickHouseConnection,
+  type QueryLimits,
 } from './client.js';
 export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
 export { encodeTabSeparated, insertTabSeparated, tabSeparatedString } from './tab-separated.js';

@@ -98,7 +98,8 @@ export async function migrate(
 ): Promise<MigrateResult> {
   const migrations = options.migrations ?? allMigrations;
   const db = quoteIdentifier(connection.database);
-  const bootstrap = createClickHouseClient(connection, { database: null });
+  // No read-side query limits: a migration must not stop half-way on them (client.ts).
+  const bootstrap = createClickHouseClient(connection, { database: null, queryLimits: null });
   try {
     const caps = await readServerCapabilities(bootstrap);
     const ctx = {

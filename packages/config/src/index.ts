@@ -5,6 +5,7 @@ export { API_LIMIT_DEFAULTS } from './sections/api.js';
 export {
   DEFAULT_KEY_READS_PER_MINUTE,
   DEFAULT_MAX_NEW_INCIDENTS_PER_RULE,
+  DEFAULT_QUERY_LIMITS,
   DEFAULT_RESOLVED_TTL_MS,
   envSchema,
 } from './env-schema.js';

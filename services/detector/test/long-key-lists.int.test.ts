@@ -1,6 +1,6 @@
 import { RULES, queryByChunks, type EvaluationContext } from '@denyscope/detections';
 import { quoteString } from '@denyscope/clickhouse';
-import { dropDatabase, migratedDatabase, testNames, toNdjson } from '@denyscope/testkit';
+import { dropDatabase, migratedDatabase, testNames } from '@denyscope/testkit';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('rules with 20,000 long keys in one window (real ClickHouse)', () => {
         });
       }
     }
-    await loadEvents(Readable.from([toNdjson(events)]), client, {
+    await loadEvents(Readable.from([events.map((e) => JSON.stringify(e)).join('\n')]), client, {
       environments: ['production'],
       envMarkers: undefined,
       maxMessageBytes: 262_144,
