@@ -151,6 +151,9 @@ export const envSchema = z.object({
   ENV_MARKERS: z.string().optional(),
   INGEST_BATCH_MAX_ROWS: int(1, 1_000_000).default(100_000),
   INGEST_FLUSH_INTERVAL_MS: int(10, 60_000).default(1_000),
+  // Live event time runs at most this far ahead of wall time (ARCHITECTURE "Event time, safely").
+  DETECT_FUTURE_TOLERANCE_MS: int(0, 3_600_000).default(300_000),
+  DETECT_RULE_FAILURE_ALERT_AFTER: int(1, 1_000).default(3),
   INGEST_MAX_BUFFER_BYTES: int(1_048_576, 2_147_483_647).default(64 * 1_048_576),
   INGEST_MAX_MESSAGE_BYTES: int(1_024, 16_777_216).default(262_144),
   INGEST_RETRY_MAX_MS: int(100, 600_000).default(30_000),

@@ -1,4 +1,4 @@
-import { RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
+import { PAGING_RULE_IDS, RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
 import { parseEnvMarkers, type EnvMarkers } from '@denyscope/events';
 import { ConfigError } from './errors.js';
 import { redactUrlPassword } from './redact-url.js';
@@ -60,6 +60,13 @@ export interface Config {
     catchUp: { stepMs: number; maxMs: number; maxStepsPerTick: number };
     /**
      * A rule has at most this many incidents of its own firing (and opens at most this many per
+    /**
+     * Live only: an event stamped more than this beyond wall time is stored and counted but never
+     * advances the watermark (ingest), and the watermark never passes wall time + this (detector).
+     */
+    futureToleranceMs: number;
+    /** A rule failing this many ticks in a row raises a pipeline-health alert. */
+    ruleFailureAlertAfter: number;
      * evaluation); further subjects join the rule's one digest incident (incident-manager.ts).
      */
     maxNewIncidentsPerRule: number;
@@ -205,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     logLevel: parsed.LOG_LEVEL,
     events: {
+      futureToleranceMs: parsed.DETECT_FUTURE_TOLERANCE_MS,
+      ruleFailureAlertAfter: parsed.DETECT_RULE_FAILURE_ALERT_AFTER,
       environments: parsed.ENVIRONMENTS,
       envMarkers,
       maxMessageBytes: parsed.INGEST_MAX_MESSAGE_BYTES,
@@ -224,10 +233,11 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function notifierSection(parsed: ParsedEnv): Config['notifier'] {
-  const route = (minSeverity: Severity, rules: RuleId[] | undefined): NotifierRoute => ({
-    minSeverity,
-    rules: rules ?? [...RULE_IDS],
-  });
+  const route = (
+    minSeverity: Severity,
+    rules: RuleId[] | undefined,
+    defaults: readonly RuleId[] = RULE_IDS,
+  ): NotifierRoute => ({ minSeverity, rules: rules ?? [...defaults] });
   const slackUrl = parsed.SLACK_WEBHOOK_URL;
   const routingKey = parsed.PAGERDUTY_ROUTING_KEY;
   const webhookUrl = parsed.WEBHOOK_URL;
@@ -252,7 +262,12 @@ function notifierSection(parsed: ParsedEnv): Config['notifier'] {
           : {
               routingKey,
               eventsUrl: parsed.PAGERDUTY_EVENTS_URL,
-              ...route(parsed.NOTIFY_PAGERDUTY_MIN_SEVERITY, parsed.NOTIFY_PAGERDUTY_RULES),
+              ...route(
+                parsed.NOTIFY_PAGERDUTY_MIN_SEVERITY,
+                parsed.NOTIFY_PAGERDUTY_RULES,
+                // pipeline-health is operational: it pages only when listed explicitly.
+                PAGING_RULE_IDS,
+              ),
             },
       webhook:
         webhookUrl === undefined || webhookSecret === undefined
