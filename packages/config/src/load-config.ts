@@ -59,14 +59,14 @@ export interface Config {
      */
     catchUp: { stepMs: number; maxMs: number; maxStepsPerTick: number };
     /**
-     * A rule has at most this many incidents of its own firing (and opens at most this many per
-    /**
      * Live only: an event stamped more than this beyond wall time is stored and counted but never
      * advances the watermark (ingest), and the watermark never passes wall time + this (detector).
      */
     futureToleranceMs: number;
     /** A rule failing this many ticks in a row raises a pipeline-health alert. */
     ruleFailureAlertAfter: number;
+    /**
+     * A rule has at most this many incidents of its own firing (and opens at most this many per
      * evaluation); further subjects join the rule's one digest incident (incident-manager.ts).
      */
     maxNewIncidentsPerRule: number;
