@@ -83,7 +83,10 @@ export async function runReplay(
       const deps = {
         settings: rules,
         store,
-        manager: new IncidentManager(store, config.detector.resolveAfterMs),
+        // The same cap as live (DETECT_MAX_NEW_INCIDENTS_PER_RULE), so replay pages as live would.
+        manager: new IncidentManager(store, config.detector.resolveAfterMs, {
+          maxNewIncidentsPerRule: config.detector.maxNewIncidentsPerRule,
+        }),
         outputs,
         query: queryRunner(client),
         log,
