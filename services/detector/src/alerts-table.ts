@@ -25,6 +25,7 @@ export class AlertsTableOutput implements TransitionOutput {
           key_id: state.subject.key_id ?? '',
           account_id: state.subject.account_id ?? '',
           client_ip: state.subject.client_ip ?? '',
+          component: state.subject.component ?? '',
           env: state.env,
           window_start: seconds(state.window.start),
           window_end: seconds(state.window.end),

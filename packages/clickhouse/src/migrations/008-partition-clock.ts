@@ -1,4 +1,4 @@
-import { distributed, engine, onCluster, stored } from './layout.js';
+import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
 import { ttlClause, type Migration } from './types.js';
 
 // Events stamped ahead of wall time (ARCHITECTURE.md, "Event time, safely"). Live, ingest never
@@ -10,6 +10,9 @@ import { ttlClause, type Migration } from './types.js';
 // detector's pipeline-health rule reports a partition from these rows. Only outliers are written,
 // so the table stays small; it is day-partitioned for retention like the other tables.
 // ReplacingMergeTree folds the copy a retried batch writes (same partition, second and time).
+//
+// alerts.component: the subject of operational incidents (pipeline-health: `rule:<id>`,
+// `partition:<topic>/<n>`), which have no key or address; empty for every other rule.
 export const partitionClock: Migration = {
   version: 8,
   name: 'partition_clock',
@@ -26,5 +29,6 @@ export const partitionClock: Migration = {
     ORDER BY (topic, partition, written_at, max_event_time)
     ${ttlClause(ctx, 'toDate(written_at)')}`,
     ...distributed(ctx, 'partition_clock'),
+    ...alterColumns(ctx, 'alerts', `ADD COLUMN component String DEFAULT '' AFTER client_ip`),
   ],
 };

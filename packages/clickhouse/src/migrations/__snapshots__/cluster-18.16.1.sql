@@ -289,3 +289,10 @@ CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock_local ON CLUSTER `events`
 
 CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock ON CLUSTER `events` AS `denyscope`.partition_clock_local
     ENGINE = Distributed('events', 'denyscope', 'partition_clock_local', cityHash64(topic, partition));
+
+ALTER TABLE `denyscope`.alerts_local ON CLUSTER `events` ADD COLUMN component String DEFAULT '' AFTER client_ip;
+
+DROP TABLE IF EXISTS `denyscope`.alerts ON CLUSTER `events`;
+
+CREATE TABLE IF NOT EXISTS `denyscope`.alerts ON CLUSTER `events` AS `denyscope`.alerts_local
+    ENGINE = Distributed('events', 'denyscope', 'alerts_local', cityHash64(alert_id));

@@ -239,3 +239,5 @@ CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock (
     PARTITION BY toDate(written_at)
     ORDER BY (topic, partition, written_at, max_event_time)
     TTL toDate(written_at) + INTERVAL 90 DAY;
+
+ALTER TABLE `denyscope`.alerts ADD COLUMN component String DEFAULT '' AFTER client_ip;
