@@ -32,6 +32,7 @@ describe('createIngestMetrics', () => {
     metrics.addDeadLettered('size', 2);
     metrics.addDeadLettered('retention');
     metrics.addInvalidClientIp(4);
+    metrics.addEventsAhead('api.responses', 1, 3);
     metrics.recordBatchSize(500);
     metrics.recordBatchSize(250);
     metrics.recordInsertLatency('api_denials', 12.5);
@@ -45,6 +46,7 @@ describe('createIngestMetrics', () => {
       deadLettered: 4,
       deadLetteredByReason: { json: 1, schema: 0, utf8: 0, size: 2, retention: 1 },
       invalidClientIp: 4,
+      eventsAhead: 3,
       batches: 2,
       batchRows: 750,
       inserts: 1,
@@ -92,6 +94,7 @@ describe('createIngestMetrics', () => {
     metrics.addDeadLettered('utf8');
     metrics.addDeadLettered('schema');
     metrics.addInvalidClientIp(2);
+    metrics.addEventsAhead('api.responses', 1, 1);
     metrics.recordBatchSize(1_000);
     metrics.recordInsertLatency('api_denials', 40);
     metrics.setLag('api.responses', 2, 17);
@@ -112,6 +115,9 @@ describe('createIngestMetrics', () => {
       ]),
     );
     expect(points(INGEST_METRIC_NAMES.invalidClientIp)).toMatchObject([{ value: 2 }]);
+    expect(points(INGEST_METRIC_NAMES.eventsAhead)).toMatchObject([
+      { attributes: { topic: 'api.responses', partition: 1 }, value: 1 },
+    ]);
     expect(points(INGEST_METRIC_NAMES.batchSize)).toMatchObject([
       { value: { count: 1, sum: 1_000 } },
     ]);

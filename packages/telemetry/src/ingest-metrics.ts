@@ -15,6 +15,8 @@ export const INGEST_METRIC_NAMES = {
   deadLettered: 'denyscope.ingest.dead_lettered',
   /** Prometheus: denyscope_ingest_invalid_client_ip_total. */
   invalidClientIp: 'denyscope.ingest.invalid_client_ip',
+  /** Prometheus: denyscope_ingest_events_ahead_total, by topic and partition. */
+  eventsAhead: 'denyscope.ingest.events_ahead',
   batchSize: 'denyscope.ingest.batch_size',
   insertLatency: 'denyscope.ingest.insert_latency',
   consumerLag: 'denyscope.ingest.consumer_lag',
@@ -28,6 +30,8 @@ export interface IngestMetricsSnapshot {
   deadLetteredByReason: Record<DeadLetterReasonKind, number>;
   /** Stored events whose client_ip was not an IP address (stored as null). */
   invalidClientIp: number;
+  /** Events stamped beyond wall time + DETECT_FUTURE_TOLERANCE_MS (stored, not in the watermark). */
+  eventsAhead: number;
   /** Batches recorded with recordBatchSize, and the rows in them. */
   batches: number;
   batchRows: number;
@@ -46,6 +50,8 @@ export interface IngestMetrics {
   addDeadLettered(reasonKind: DeadLetterReasonKind, count?: number): void;
   /** Stored events whose client_ip was not an IP address and was dropped (parseEvent). */
   addInvalidClientIp(count?: number): void;
+  /** Events of a partition stamped too far ahead of wall time to advance its watermark. */
+  addEventsAhead(topic: string, partition: number, count: number): void;
   /** Rows in one flushed batch. */
   recordBatchSize(rows: number): void;
   /** Duration of one ClickHouse insert; `table` is a table name, a handful of values. */
@@ -89,6 +95,11 @@ export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
     description: 'Stored events whose client_ip was not an IP address (stored as null)',
     unit: '{event}',
   });
+  const eventsAhead = meter.createCounter(INGEST_METRIC_NAMES.eventsAhead, {
+    description:
+      'Events stamped beyond wall time + DETECT_FUTURE_TOLERANCE_MS: stored, never advancing the watermark',
+    unit: '{event}',
+  });
   const batchSize = meter.createHistogram(INGEST_METRIC_NAMES.batchSize, {
     description: 'Rows per flushed batch',
     unit: '{row}',
@@ -117,6 +128,7 @@ export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
     deadLettered: 0,
     deadLetteredByReason: { json: 0, schema: 0, utf8: 0, size: 0, retention: 0 },
     invalidClientIp: 0,
+    eventsAhead: 0,
     batches: 0,
     batchRows: 0,
     inserts: 0,
@@ -146,6 +158,11 @@ export function createIngestMetrics(meter: Meter = getMeter()): IngestMetrics {
       if (!(count > 0)) return;
       totals.invalidClientIp += count;
       invalidClientIp.add(count);
+    },
+    addEventsAhead(topic, partition, count) {
+      if (!(count > 0)) return;
+      totals.eventsAhead += count;
+      eventsAhead.add(count, { topic, partition });
     },
     recordBatchSize(rows) {
       if (!(rows >= 0)) return;

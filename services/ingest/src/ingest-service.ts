@@ -277,6 +277,7 @@ export class IngestService {
     metrics.addDenials(denials.length);
     for (const letter of batch.deadLetters) metrics.addDeadLettered(letter.reasonKind);
     for (const clock of batch.clockRows()) {
+      metrics.addEventsAhead(clock.topic, clock.partition, clock.ahead_events);
       // A gateway clock ahead, or forged timestamps: pipeline-health reports it from partition_clock.
       this.log.warn(
         {
