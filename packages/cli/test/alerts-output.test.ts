@@ -13,6 +13,7 @@ function row(overrides: Partial<AlertSummary> = {}): AlertSummary {
     key_id: 'key_1',
     account_id: 'acct_1',
     client_ip: '',
+    component: '',
     env: 'production',
     summary: 'key_1 was denied on 212 distinct invoice IDs in 5 min',
     version: 1,
@@ -27,6 +28,13 @@ function row(overrides: Partial<AlertSummary> = {}): AlertSummary {
 }
 
 describe('alerts list output', () => {
+  it('names the component of an operational (pipeline-health) incident, which has no key or address', () => {
+    const entry = alertListEntry(
+      row({ rule: 'pipeline-health', key_id: '', account_id: '', component: 'rule:cross-tenant' }),
+    );
+    expect(entry).toContain('rule:cross-tenant');
+  });
+
   it('prints one line per incident and its summary, indented', () => {
     expect(alertListEntry(row())).toBe(
       'id-enumeration-5f2c  firing   high     id-enumeration           key_1  2026-11-27 10:04:59  [acked]\n' +

@@ -8,6 +8,8 @@ export interface AlertSummary {
   key_id: string;
   account_id: string;
   client_ip: string;
+  /** pipeline-health's subject (`rule:<id>`, `partition:<topic>/<n>`); '' for the other rules. */
+  component: string;
   env: string;
   summary: string;
   version: number;
@@ -57,7 +59,8 @@ export async function listAlerts(
   const result = await client.query({
     query: `
       SELECT alert_id, a_rule AS rule, a_severity AS severity, a_status AS status,
-        a_key AS key_id, a_account AS account_id, a_ip AS client_ip, a_env AS env,
+        a_key AS key_id, a_account AS account_id, a_ip AS client_ip, a_component AS component,
+        a_env AS env,
         a_summary AS summary, a_version AS version, a_muted AS muted, a_acked AS acknowledged,
         a_first AS first_seen, a_last AS last_seen,
         a_first_unix AS first_seen_unix, a_last_unix AS last_seen_unix
@@ -67,6 +70,7 @@ export async function listAlerts(
           argMaxIf(severity, version, version > 0) AS a_severity,
           argMaxIf(status, version, version > 0) AS a_status,
           any(key_id) AS a_key, any(account_id) AS a_account, any(client_ip) AS a_ip,
+          any(component) AS a_component,
           any(env) AS a_env,
           argMaxIf(summary, version, version > 0) AS a_summary,
           max(version) AS a_version,

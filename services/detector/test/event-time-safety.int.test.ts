@@ -15,6 +15,7 @@ import {
 import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAlerts } from '../src/alert-history.js';
 import { AlertsTableOutput } from '../src/alerts-table.js';
 import type { CatchUpSettings } from '../src/catch-up.js';
 import { queryRunner } from '../src/clickhouse-query.js';
@@ -277,12 +278,7 @@ describe('event time, safely, and fail closed (ClickHouse, Redis)', () => {
     expect(health[1]?.evidence.behind_seconds).toBeGreaterThan(170 * 60);
     expect(health[0]?.evidence.ahead_seconds).toBeGreaterThan(22 * 3600);
     // The alerts table keeps the component (migration 008), for `alerts list` and dashboards.
-    const recorded = await client
-      .query({
-        query: `SELECT DISTINCT component FROM alerts WHERE rule = 'pipeline-health' AND component LIKE 'partition:api-logs/%' ORDER BY component`,
-        format: 'JSONEachRow',
-      })
-      .then((r) => r.json<{ component: string }>());
+    const recorded = await listAlerts(client, { rule: 'pipeline-health', limit: 50 });
     expect(recorded.map((r) => r.component)).toEqual(
       expect.arrayContaining(['partition:api-logs/1', 'partition:api-logs/2']),
     );

@@ -63,7 +63,7 @@ export function alertListEntry(row: AlertSummary): string {
   const flags = [row.acknowledged ? 'acked' : '', row.muted ? 'muted' : '']
     .filter(Boolean)
     .join(',');
-  const subject = row.key_id || row.client_ip;
+  const subject = row.key_id || row.client_ip || row.component;
   return `${t(row.alert_id)}  ${t(row.status).padEnd(8)} ${t(row.severity).padEnd(8)} ${t(row.rule).padEnd(24)} ${t(subject)}  ${t(row.last_seen)}${flags ? `  [${flags}]` : ''}\n    ${t(row.summary)}\n`;
 }
 

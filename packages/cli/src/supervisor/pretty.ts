@@ -66,7 +66,7 @@ function clock(time: unknown): string {
 
 function subjectText(subject: unknown): string {
   if (!isObject(subject)) return '';
-  return ['key_id', 'account_id', 'client_ip']
+  return ['key_id', 'account_id', 'client_ip', 'component']
     .filter((field) => typeof subject[field] === 'string')
     .map((field) => `${field.replace('_id', '')}=${text(subject[field])}`)
     .join(' ');
