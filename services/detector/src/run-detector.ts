@@ -62,11 +62,15 @@ export async function runDetector(
   }
   redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
 
-  const store = new RedisIncidentStore(redis, prefix);
+  const store = new RedisIncidentStore(redis, prefix, {
+    resolvedTtlMs: config.detector.resolvedTtlMs,
+  });
   const deps = {
     settings,
     store,
-    manager: new IncidentManager(store, config.detector.resolveAfterMs),
+    manager: new IncidentManager(store, config.detector.resolveAfterMs, {
+      maxNewIncidentsPerRule: config.detector.maxNewIncidentsPerRule,
+    }),
     outputs: [new AlertsTableOutput(clickhouse), new AlertsQueueOutput(alertsQueue)],
     query: queryRunner(clickhouse),
     log,

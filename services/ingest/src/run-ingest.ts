@@ -21,7 +21,8 @@ export interface RunningIngest {
 export async function runIngest(config: Config, log: Logger): Promise<RunningIngest> {
   const metrics = createIngestMetrics();
   const kafka = createKafka(config, log);
-  const clickhouse = createClickHouseClient(config.clickhouse);
+  // Ingest's inserts are not bounded by the read-side query limits (docs/clickhouse-users.md).
+  const clickhouse = createClickHouseClient(config.clickhouse, { queryLimits: null });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
     groupId: config.kafka.groupId,

@@ -34,7 +34,11 @@ async function withStore<T>(fn: (store: RedisIncidentStore) => Promise<T>): Prom
   const config = configOrExit();
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
   try {
-    return await fn(new RedisIncidentStore(redis, config.redis.bullmqPrefix));
+    return await fn(
+      new RedisIncidentStore(redis, config.redis.bullmqPrefix, {
+        resolvedTtlMs: config.detector.resolvedTtlMs,
+      }),
+    );
   } finally {
     redis.disconnect();
   }
