@@ -1,3 +1,5 @@
+import { seededRandom } from '@denyscope/testkit';
+
 /**
  * The evaluation's only source of randomness. A seed fixes a whole run, line for line, so a
  * result can be reproduced and a regression bisected; `Math.random` is never used.
@@ -8,17 +10,11 @@
  */
 export type Random = () => number;
 
-/** mulberry32: tiny, seedable, statistically fine for shaping traffic (not for secrets). */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/**
+ * mulberry32: tiny, seedable, statistically fine for shaping traffic (not for secrets). The
+ * testkit's generator, so the scenarios and the evaluation draw alike.
+ */
+export const mulberry32: (seed: number) => Random = seededRandom;
 
 /** FNV-1a over the label, mixed with the seed: an independent stream per (seed, label). */
 export function fork(seed: number, label: string): Random {

@@ -7,14 +7,12 @@ import { subjectKeyOf } from '../finding.js';
 import { dropOthersIds } from '../shareable-samples.js';
 import type { RuleDefinition } from '../rule.js';
 import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
-import { severitySetting, windowMinutes, routesSetting } from './settings.js';
+import { ruleBasics, severitySetting, windowMinutes } from './settings.js';
 
 const settings = z
   .object({
-    enabled: z.boolean().default(true),
-    routes: routesSetting,
-    /** Lower-environment IDs or keys used in production: configuration copied upwards. */
-    severity: severitySetting('medium'),
+    /** severity: Lower-environment IDs or keys used in production: configuration copied upwards. */
+    ...ruleBasics('medium'),
     /** Production IDs or keys used in a lower environment: production data leaked downwards. */
     productionInLowerEnvSeverity: severitySetting('high'),
     /**

@@ -5,13 +5,11 @@ import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { eventTimeIn, inList, queryByChunks, windowOf, routeFilter } from '../sql.js';
-import { severitySetting, windowMinutes, routesSetting } from './settings.js';
+import { ruleBasics, windowMinutes } from './settings.js';
 
 const settings = z
   .object({
-    enabled: z.boolean().default(true),
-    routes: routesSetting,
-    severity: severitySetting('high'),
+    ...ruleBasics('high'),
     windowMinutes: windowMinutes(15),
     minForeignIds: z.number().int().min(1).default(10),
     /** Critical when this share of the foreign resources belongs to one victim account. */

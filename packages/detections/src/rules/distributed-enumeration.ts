@@ -6,7 +6,7 @@ import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
-import { severitySetting, windowMinutes, routesSetting } from './settings.js';
+import { ruleBasics, severitySetting, windowMinutes } from './settings.js';
 
 // A scan spread over many keys, and over many addresses of one network, so that no key and no
 // address crosses a threshold of its own. The subject is the network (`client_net`, an IPv4 /24
@@ -18,9 +18,7 @@ import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z
   .object({
-    enabled: z.boolean().default(true),
-    routes: routesSetting,
-    severity: severitySetting('high'),
+    ...ruleBasics('high'),
     windowMinutes: windowMinutes(15),
     /** Keys scanning from one network (catalog: ≥ 10 keys) … */
     minKeys: z.number().int().min(2).default(10),

@@ -4,13 +4,11 @@ import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { eventTimeIn, windowOf, routeFilter } from '../sql.js';
-import { severitySetting, windowMinutes, routesSetting } from './settings.js';
+import { ruleBasics, windowMinutes } from './settings.js';
 
 const settings = z
   .object({
-    enabled: z.boolean().default(true),
-    routes: routesSetting,
-    severity: severitySetting('critical'),
+    ...ruleBasics('critical'),
     windowMinutes: windowMinutes(15),
   })
   .strict();

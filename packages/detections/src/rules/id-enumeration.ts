@@ -16,7 +16,7 @@ import {
   windowOf,
   routeFilter,
 } from '../sql.js';
-import { routesSetting, severitySetting, type RoutesSetting } from './settings.js';
+import { type RoutesSetting, ruleBasics, severitySetting } from './settings.js';
 
 // A scan is judged by the IDs the key addressed, not by how many requests were denied
 // (docs/rules.md, id-enumeration): how many distinct IDs it was denied on that its account never
@@ -26,9 +26,7 @@ import { routesSetting, severitySetting, type RoutesSetting } from './settings.j
 
 const settings = z
   .object({
-    enabled: z.boolean().default(true),
-    routes: routesSetting,
-    severity: severitySetting('high'),
+    ...ruleBasics('high'),
     /**
      * Several windows so both bursts and slow scans are caught. The catalog suggests 50 in 5 min
      * and 150 in 1 h of denied IDs; these count guesses only (the account's own stale IDs left

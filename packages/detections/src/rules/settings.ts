@@ -23,3 +23,15 @@ export const routesSetting = z
   .default({ include: [], exclude: [] });
 
 export type RoutesSetting = z.infer<typeof routesSetting>;
+
+/**
+ * The settings every security rule has: on or off, the routes it looks at, its base severity.
+ * Spread into the rule's own `z.object({ ...ruleBasics('high'), … }).strict()`.
+ */
+export function ruleBasics(defaultSeverity: Severity) {
+  return {
+    enabled: z.boolean().default(true),
+    routes: routesSetting,
+    severity: severitySetting(defaultSeverity),
+  };
+}

@@ -6,7 +6,7 @@ import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { dropOthersIds } from '../shareable-samples.js';
 import { SHAREABLE_ID, eventTimeIn, windowOf, routeFilter } from '../sql.js';
-import { severitySetting, windowMinutes, routesSetting } from './settings.js';
+import { ruleBasics, windowMinutes } from './settings.js';
 
 // A client asking for IDs that no longer exist: a few hard-coded IDs polled for hours, or a job
 // reading back resources its own account deleted (the 2xx DELETE is in the log: migration 007's
@@ -14,10 +14,8 @@ import { severitySetting, windowMinutes, routesSetting } from './settings.js';
 
 const settings = z
   .object({
-    enabled: z.boolean().default(true),
-    routes: routesSetting,
-    /** Info: for customer reports; the notifier never pages on info. */
-    severity: severitySetting('info'),
+    /** severity: Info: for customer reports; the notifier never pages on info. */
+    ...ruleBasics('info'),
     windowMinutes: windowMinutes(60),
     /** Few IDs polled for long: at most this many distinct IDs … */
     maxDistinctIds: z.number().int().min(1).default(3),
