@@ -1,6 +1,6 @@
 import { quoteString, quoteUInt } from '@denyscope/clickhouse';
 import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
-import { dateTime, inList, minuteIn, queryByChunks } from './sql.js';
+import { FOREIGN, dateTime, inList, minuteIn, queryByChunks } from './sql.js';
 import type { EvaluationContext } from './finding.js';
 
 // The platform's own facts that tell a guess from an ordinary miss (docs/rules.md, "Facts"):
@@ -14,8 +14,8 @@ import type { EvaluationContext } from './finding.js';
 //
 // Another tenant's existing resource is never "known": addressing one is never stale.
 
-/** A denial of another account's existing resource. */
-export const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
+/** A denial of another account's existing resource (defined with the other SQL conditions). */
+export { FOREIGN } from './sql.js';
 
 /**
  * 1 when the row's (account_id, resource_id) was used successfully by that account by `end` (give

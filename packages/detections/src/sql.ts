@@ -92,7 +92,10 @@ export function minuteIn(window: { start: Date; end: Date }): string {
  * is unknown, or that belong to the key's own account. Another account's resource IDs never leave
  * denyscope in evidence; their count does.
  */
-export const SHAREABLE_ID = '(owner_state != 2 OR resource_owner = account_id)';
+/** A row about another account's existing resource: the one spelling of that condition. */
+export const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
+
+export const SHAREABLE_ID = `NOT (${FOREIGN})`;
 
 export function fromUnix(seconds: number | string): Date {
   return new Date(Number(seconds) * 1000);

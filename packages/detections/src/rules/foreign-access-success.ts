@@ -3,7 +3,7 @@ import { atLeast, decision } from '../decision.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, windowOf, routeFilter } from '../sql.js';
+import { FOREIGN, eventTimeIn, windowOf, routeFilter } from '../sql.js';
 import { ruleBasics, windowMinutes } from './settings.js';
 
 const settings = z
@@ -32,7 +32,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       topK(5)(route) AS routes, topK(3)(method) AS methods
     FROM foreign_access
     WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND status >= 200 AND status < 300
-      AND owner_state = 2 AND resource_owner != account_id
+      AND ${FOREIGN}
     GROUP BY key_id`);
   return rows.map((row) =>
     keyFinding('foreign-access-success', row, window, {
