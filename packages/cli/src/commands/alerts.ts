@@ -20,14 +20,32 @@ function ruleId(value: string): RuleId {
   return value as RuleId;
 }
 
-function subjectOf(options: { key?: string; ip?: string }): string {
-  if (options.key !== undefined && options.ip === undefined) {
-    return subjectKeyOf({ key_id: options.key });
+/** What a mute can name: a key, an address, or a component of pipeline-health. */
+interface SubjectOptions {
+  rule: RuleId;
+  key?: string;
+  ip?: string;
+  component?: string;
+}
+
+/**
+ * The subject key a mute is stored under (as the detector keys incidents). A component
+ * (`partition:<topic>/<n>`, `rule:<id>`) is the subject of pipeline-health incidents only, so
+ * on-call can silence one partition's operational alert and keep every other one.
+ */
+function subjectOf(options: SubjectOptions): string {
+  const given = [options.key, options.ip, options.component].filter((v) => v !== undefined);
+  if (given.length !== 1) {
+    throw new InvalidArgumentError(
+      'give exactly one of --key <key_id>, --ip <client_ip> or --component <component>',
+    );
   }
-  if (options.ip !== undefined && options.key === undefined) {
-    return subjectKeyOf({ client_ip: options.ip });
+  if (options.key !== undefined) return subjectKeyOf({ key_id: options.key });
+  if (options.ip !== undefined) return subjectKeyOf({ client_ip: options.ip });
+  if (options.rule !== 'pipeline-health') {
+    throw new InvalidArgumentError('--component goes with --rule pipeline-health only');
   }
-  throw new InvalidArgumentError('give exactly one of --key <key_id> or --ip <client_ip>');
+  return subjectKeyOf({ component: options.component ?? '' });
 }
 
 async function withStore<T>(fn: (store: RedisIncidentStore) => Promise<T>): Promise<T> {
@@ -130,18 +148,20 @@ export function alertsCommand(): Command {
     .requiredOption('--rule <rule>', 'the rule', ruleId)
     .option('--key <key_id>', 'the subject key')
     .option('--ip <client_ip>', 'the subject IP (distributed-enumeration)')
+    .option(
+      '--component <component>',
+      'a pipeline-health component, e.g. partition:api-logs/3 or rule:cross-tenant',
+    )
     .requiredOption('--for <duration>', 'how long, e.g. 2h or 7d', parseDuration)
     .requiredOption('--reason <text>', 'why (shown with the mute)')
-    .action(
-      async (options: { rule: RuleId; key?: string; ip?: string; for: number; reason: string }) => {
-        const subjectKey = subjectOf(options);
-        const until = new Date(Date.now() + options.for).toISOString();
-        await withStore((store) =>
-          store.mute({ rule: options.rule, subjectKey, reason: options.reason, until, by: who() }),
-        );
-        process.stdout.write(`muted ${options.rule} for ${subjectKey} until ${until}\n`);
-      },
-    );
+    .action(async (options: SubjectOptions & { for: number; reason: string }) => {
+      const subjectKey = subjectOf(options);
+      const until = new Date(Date.now() + options.for).toISOString();
+      await withStore((store) =>
+        store.mute({ rule: options.rule, subjectKey, reason: options.reason, until, by: who() }),
+      );
+      process.stdout.write(`muted ${options.rule} for ${subjectKey} until ${until}\n`);
+    });
 
   alerts
     .command('unmute')
@@ -149,7 +169,8 @@ export function alertsCommand(): Command {
     .requiredOption('--rule <rule>', 'the rule', ruleId)
     .option('--key <key_id>', 'the subject key')
     .option('--ip <client_ip>', 'the subject IP')
-    .action(async (options: { rule: RuleId; key?: string; ip?: string }) => {
+    .option('--component <component>', 'the pipeline-health component')
+    .action(async (options: SubjectOptions) => {
       const subjectKey = subjectOf(options);
       const removed = await withStore((store) => store.unmute(options.rule, subjectKey));
       process.stdout.write(

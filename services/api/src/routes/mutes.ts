@@ -7,23 +7,43 @@ import { DAY_MS, duration, errorBody, identifier, rfc3339, ruleId } from '../sch
 
 const MAX_MUTE_MS = 30 * DAY_MS;
 
-/** Exactly one of key_id and client_ip: the subjects mutes can name (as `denyscope alerts mute`). */
-function oneSubject(
-  value: { key_id?: string | undefined; client_ip?: string | undefined },
-  ctx: z.RefinementCtx,
-) {
-  if ((value.key_id === undefined) === (value.client_ip === undefined)) {
+/** The subject fields a mute can name: a key, an address, or a pipeline-health component. */
+interface SubjectFields {
+  rule: string;
+  key_id?: string | undefined;
+  client_ip?: string | undefined;
+  component?: string | undefined;
+}
+
+/**
+ * Exactly one of key_id, client_ip and component (as `denyscope alerts mute`). A component
+ * (`partition:<topic>/<n>`, `rule:<id>`) is the subject of pipeline-health incidents only: muting
+ * one partition's operational alert leaves every other component, and every security rule, loud.
+ */
+function oneSubject(value: SubjectFields, ctx: z.RefinementCtx) {
+  const given = [value.key_id, value.client_ip, value.component].filter((v) => v !== undefined);
+  if (given.length !== 1) {
     ctx.addIssue({
       code: 'custom',
       path: ['key_id'],
-      message: 'expected exactly one of key_id and client_ip',
+      message: 'expected exactly one of key_id, client_ip and component',
+    });
+  } else if (value.component !== undefined && value.rule !== 'pipeline-health') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['component'],
+      message: 'expected component only with rule pipeline-health',
     });
   }
 }
 
-const subjectOf = (value: { key_id?: string | undefined; client_ip?: string | undefined }) =>
+const subjectOf = (value: SubjectFields) =>
   subjectKeyOf(
-    value.key_id !== undefined ? { key_id: value.key_id } : { client_ip: value.client_ip ?? '' },
+    value.key_id !== undefined
+      ? { key_id: value.key_id }
+      : value.component !== undefined
+        ? { component: value.component }
+        : { client_ip: value.client_ip ?? '' },
   );
 
 const createBody = z
@@ -31,6 +51,7 @@ const createBody = z
     rule: ruleId,
     key_id: identifier.optional(),
     client_ip: identifier.optional(),
+    component: identifier.optional(),
     duration: duration(MAX_MUTE_MS, '30d').optional(),
     until: rfc3339.optional(),
     reason: z
@@ -63,6 +84,7 @@ const deleteQuery = z
     rule: ruleId,
     key_id: identifier.optional(),
     client_ip: identifier.optional(),
+    component: identifier.optional(),
   })
   .superRefine(oneSubject);
 
@@ -70,6 +92,7 @@ const muteView = z.object({
   rule: z.string(),
   key_id: z.string().optional(),
   client_ip: z.string().optional(),
+  component: z.string().optional(),
   reason: z.string(),
   until: z.string(),
   by: z.string(),
@@ -116,7 +139,8 @@ export function muteRoutes(ctx: ApiContext): RouteSpec[] {
     defineRoute({
       method: 'POST',
       url: '/v1/mutes',
-      summary: 'Mute one rule for one subject (incidents are still recorded, not notified)',
+      summary:
+        'Mute one rule for one subject: a key, an address or a pipeline-health component (incidents are still recorded, not notified)',
       access: 'admin',
       schemas: {
         body: createBody,
