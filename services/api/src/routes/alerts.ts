@@ -39,6 +39,11 @@ const alertView = z.object({
   key_id: z.string(),
   account_id: z.string(),
   client_ip: z.string(),
+  /**
+   * pipeline-health only: the part of denyscope the incident is about (`partition:<topic>/<n>`,
+   * `rule:<id>`); such incidents have no key or address. Empty for the security rules.
+   */
+  component: z.string(),
   env: z.string(),
   summary: z.string(),
   version: z.number(),
@@ -76,6 +81,7 @@ function toView(row: AlertSummary): z.output<typeof alertView> {
     key_id: row.key_id,
     account_id: row.account_id,
     client_ip: row.client_ip,
+    component: row.component,
     env: row.env,
     summary: row.summary,
     version: Number(row.version),
