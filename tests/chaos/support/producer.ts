@@ -81,10 +81,14 @@ export function eventMessage(event: GeneratedEvent): Message {
  */
 export class EventFeed {
   private next = 0;
+  /** Per chunk sent: the event time of its last event and when the broker took it (epoch ms). */
+  private readonly chunks: { lastTs: number; at: number }[] = [];
 
+  /** `toMessage` says how an event goes to Kafka (default: keyed by request_id, see eventMessage). */
   constructor(
     private readonly producer: StreamProducer,
     private readonly events: readonly GeneratedEvent[],
+    private readonly toMessage: (event: GeneratedEvent) => Message = eventMessage,
   ) {}
 
   /** Events produced so far. */
@@ -92,27 +96,39 @@ export class EventFeed {
     return this.events.slice(0, this.next);
   }
 
+  /** Wall time (epoch ms) by which every event up to event time `ts` was in Kafka; null if not yet. */
+  producedAt(ts: number): number | null {
+    return this.chunks.find((chunk) => chunk.lastTs >= ts)?.at ?? null;
+  }
+
   get done(): boolean {
     return this.next >= this.events.length;
   }
 
   /**
-   * Produces the next `share` of the whole stream (default: the rest) over `durationMs`. With
-   * `until`, stops early once it holds (checked after each chunk).
+   * Produces the next `share` of the whole stream (default: the rest), or every event up to the
+   * event time `throughTs` (included), over `durationMs`. With `until`, stops early once it holds
+   * (checked after each chunk).
    */
   async produce({
     share,
+    throughTs,
     durationMs,
     until,
   }: {
     share?: number;
+    throughTs?: number;
     durationMs: number;
     until?: () => boolean | Promise<boolean>;
   }): Promise<void> {
-    const end =
+    let end =
       share === undefined
         ? this.events.length
         : Math.min(this.events.length, this.next + Math.round(this.events.length * share));
+    if (throughTs !== undefined) {
+      const after = this.events.findIndex((e, i) => i >= this.next && e.ts > throughTs);
+      end = Math.min(end, after < 0 ? this.events.length : after);
+    }
     const count = end - this.next;
     if (count <= 0) return;
     const started = Date.now();
@@ -120,7 +136,8 @@ export class EventFeed {
     const first = this.next;
     while (this.next < end) {
       const to = Math.min(end, this.next + size);
-      await this.producer.send(this.events.slice(this.next, to).map(eventMessage));
+      await this.producer.send(this.events.slice(this.next, to).map(this.toMessage));
+      this.chunks.push({ lastTs: this.events[to - 1]?.ts ?? 0, at: Date.now() });
       this.next = to;
       if (until !== undefined && (await until())) return;
       const due = started + (durationMs * (this.next - first)) / count;

@@ -70,3 +70,25 @@ export function chaosStream(profile: ChaosProfile, seed: number): ChaosStream {
 export function isDenial(event: GeneratedEvent): boolean {
   return event.status === 403 && event.error === 'ownership_denied';
 }
+
+/**
+ * A stream of the given labelled attacks in background traffic over `[startMs, startMs +
+ * durationMs)`, for scenarios that place their attacks around a fault of their own (chaosStream
+ * places them at random in its attack window).
+ */
+export function chaosStreamOf(
+  attacks: LabelledScenario[],
+  background: { random: () => number; startMs: number; durationMs: number; perSecond: number },
+): ChaosStream {
+  const traffic = backgroundTraffic(
+    { random: background.random, startMs: background.startMs, durationMs: background.durationMs },
+    { accounts: 40, keysPerAccount: 3, eventsPerSecond: background.perSecond },
+  );
+  const stream = composeStream([...attacks, traffic]);
+  return {
+    ...stream,
+    attacks,
+    firstTs: stream.events[0]?.ts ?? background.startMs,
+    lastTs: stream.events.at(-1)?.ts ?? background.startMs,
+  };
+}
