@@ -1,7 +1,9 @@
 // `npm run bench`: measures ingest throughput, then a soak with detection latency under load, on
 // the local stack, and writes bench/results/<timestamp>.json. See bench/README.md for what each
 // figure means.
+import { loadConfig } from '@denyscope/config';
 import { INGEST_NODE_ARGS } from '@denyscope/ingest';
+import { kafkajsSecurity } from '@denyscope/kafka';
 import {
   createTopic,
   deleteTopics,
@@ -73,7 +75,8 @@ const TARGETS = {
 const INGEST_TUNING: Record<string, string> = { NODE_OPTIONS: INGEST_NODE_ARGS.join(' ') };
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-const kafka = testKafka();
+// The bench's own producer and readers use the same KAFKA_SSL*/KAFKA_SASL_* as the ingest it starts.
+const kafka = testKafka(undefined, kafkajsSecurity(loadConfig(process.env).kafka));
 const names = testNames('bench');
 
 /** Produces EVENTS events of about 400 bytes, ≈3 % denials, generated chunk by chunk. */

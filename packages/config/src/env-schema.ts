@@ -1,6 +1,7 @@
 import { RULE_IDS, SEVERITIES, type RuleId } from '@denyscope/alerts';
 import { z } from 'zod';
 import { apiEnv } from './sections/api.js';
+import { CONNECTION_SECRETS, connectionsEnv } from './sections/connections.js';
 import { reporterEnv } from './sections/reporter.js';
 import { simulatorEnv } from './sections/simulator.js';
 
@@ -183,6 +184,7 @@ export const envSchema = z.object({
   NOTIFY_LOG_MIN_SEVERITY: severity.default('info'),
   NOTIFY_LOG_RULES: ruleIds.optional(),
   // Sections with a file of their own (sections/*.ts): one file per service, one line here.
+  ...connectionsEnv,
   ...reporterEnv,
   ...apiEnv,
   ...simulatorEnv,
@@ -196,6 +198,8 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'WEBHOOK_SECRET',
   'API_ADMIN_TOKENS',
   'API_ACCOUNT_TOKENS',
+  'CLICKHOUSE_PASSWORD',
+  ...CONNECTION_SECRETS,
 ]);
 
 export type RawEnv = z.input<typeof envSchema>;

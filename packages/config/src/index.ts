@@ -9,3 +9,11 @@ export {
   DEFAULT_RESOLVED_TTL_MS,
   envSchema,
 } from './env-schema.js';
+export { redisConnectionOptions, type RedisConnectionOptions } from './redis-options.js';
+export {
+  SASL_MECHANISMS,
+  type KafkaSasl,
+  type KafkaSecurity,
+  type KafkaTls,
+  type SaslMechanism,
+} from './sections/connections.js';

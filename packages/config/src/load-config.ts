@@ -4,6 +4,7 @@ import { ConfigError } from './errors.js';
 import { redactUrlPassword } from './redact-url.js';
 import { envSchema, SECRET_VARIABLES, type ParsedEnv } from './env-schema.js';
 import { apiSection, type ApiConfig } from './sections/api.js';
+import { connectionsSection, type KafkaSasl, type KafkaTls } from './sections/connections.js';
 import { reporterSection, type ReporterConfig } from './sections/reporter.js';
 import { simulatorSection, type SimulatorConfig } from './sections/simulator.js';
 
@@ -28,6 +29,10 @@ export interface Config {
     fetchMaxBytes: number;
     /** Per partition; should be at least the largest record batch producers write. */
     fetchMaxBytesPerPartition: number;
+    /** TLS (KAFKA_SSL*); undefined: plaintext. */
+    ssl: KafkaTls | undefined;
+    /** SASL (KAFKA_SASL_*); undefined: no authentication. */
+    sasl: KafkaSasl | undefined;
   };
   clickhouse: {
     url: string;
@@ -39,8 +44,15 @@ export interface Config {
     cluster: { name: string; zookeeperPath: string } | undefined;
     /** max_execution_time (s) and max_memory_usage (bytes) of every read query (client.ts). */
     queryLimits: { timeoutS: number; maxMemoryBytes: number };
+    /** PEM of a private CA for https:// URLs (CLICKHOUSE_CA_FILE); undefined: the system's. */
+    caCert: string | undefined;
   };
-  redis: { url: string; bullmqPrefix: string };
+  redis: {
+    url: string;
+    bullmqPrefix: string;
+    /** PEM of a private CA for rediss:// URLs (REDIS_CA_FILE); undefined: the system's. */
+    caCert: string | undefined;
+  };
   detector: {
     intervalMs: number;
     /** The watermark trails the newest ingested event time by this much (late events). */
@@ -165,6 +177,11 @@ export function loadConfig(env: Env = process.env): Config {
     ]);
   }
 
+  const connections = connectionsSection(parsed, {
+    clickhouse: parsed.CLICKHOUSE_URL,
+    redis: parsed.REDIS_URL,
+  });
+
   return {
     kafka: {
       brokers: parsed.KAFKA_BROKERS,
@@ -176,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionTimeoutMs: parsed.KAFKA_SESSION_TIMEOUT_MS,
       fetchMaxBytes: parsed.KAFKA_FETCH_MAX_BYTES,
       fetchMaxBytesPerPartition: parsed.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
+      ...connections.kafka,
     },
     clickhouse: {
       url: parsed.CLICKHOUSE_URL,
@@ -194,8 +212,13 @@ export function loadConfig(env: Env = process.env): Config {
         timeoutS: parsed.CLICKHOUSE_QUERY_TIMEOUT_S,
         maxMemoryBytes: parsed.CLICKHOUSE_QUERY_MAX_MEMORY_BYTES,
       },
+      caCert: connections.clickhouseCaCert,
     },
-    redis: { url: parsed.REDIS_URL, bullmqPrefix: parsed.BULLMQ_PREFIX },
+    redis: {
+      url: parsed.REDIS_URL,
+      bullmqPrefix: parsed.BULLMQ_PREFIX,
+      caCert: connections.redisCaCert,
+    },
     detector: {
       intervalMs: parsed.DETECT_INTERVAL_MS,
       allowedLatenessMs: parsed.DETECT_ALLOWED_LATENESS_MS,

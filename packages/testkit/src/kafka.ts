@@ -1,12 +1,26 @@
-import { Kafka, logLevel, Partitioners, type IHeaders, type Message } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type IHeaders,
+  type KafkaConfig,
+  type Message,
+} from 'kafkajs';
 import { stackEnv } from './stack-env.js';
 import { waitFor } from './wait-for.js';
 
-/** `brokers`: the Kafka of another stack than the shared one (e.g. a private stack's). */
-export function testKafka(brokers = stackEnv.KAFKA_BROKERS): Kafka {
+/**
+ * `brokers`: the Kafka of another stack than the shared one (e.g. a private or the secured
+ * stack's); `security`: its `ssl`/`sasl` (kafkajsSecurity of @denyscope/kafka builds them).
+ */
+export function testKafka(
+  brokers = stackEnv.KAFKA_BROKERS,
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Kafka {
   return new Kafka({
     clientId: 'denyscope-test',
     brokers: brokers.split(','),
+    ...security,
     logLevel: logLevel.NOTHING,
   });
 }

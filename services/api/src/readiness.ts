@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
+import type { Config } from '@denyscope/config';
+import { kafkajsSecurity } from '@denyscope/kafka';
 import type { Logger } from '@denyscope/telemetry';
 import type { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -47,10 +49,14 @@ export function redisCheck(redis: Redis): ReadinessCheck {
  * A fresh admin client per check, without retries: a readiness probe must answer quickly with the
  * broker's state now, not after kafkajs's default retry schedule (up to ~30 s).
  */
-export function kafkaCheck(brokers: string[], clientId: string): ReadinessCheck {
+export function kafkaCheck(
+  kafkaConfig: Pick<Config['kafka'], 'brokers' | 'clientId'> &
+    Partial<Pick<Config['kafka'], 'ssl' | 'sasl'>>,
+): ReadinessCheck {
   const kafka = new Kafka({
-    brokers,
-    clientId: `${clientId}-api-readyz`,
+    brokers: kafkaConfig.brokers,
+    ...kafkajsSecurity(kafkaConfig),
+    clientId: `${kafkaConfig.clientId}-api-readyz`,
     connectionTimeout: 1_000,
     requestTimeout: 1_500,
     retry: { retries: 0 },

@@ -1,5 +1,5 @@
 import { createClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Redis } from 'ioredis';
 import { buildApi } from './build-api.js';
@@ -18,7 +18,7 @@ export async function runApi(config: Config, log: Logger): Promise<RunningApi> {
   }
   const clickhouse = createClickHouseClient(config.clickhouse, { requestTimeoutMs: 30_000 });
   // Fail commands fast while Redis is away (readyz says so) instead of queueing them forever.
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+  const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 1 });
   redis.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error'));
 
   const app = buildApi({
@@ -28,11 +28,7 @@ export async function runApi(config: Config, log: Logger): Promise<RunningApi> {
     tokens: api,
     limits: api,
     log: log.child({ component: 'http' }),
-    readiness: [
-      kafkaCheck(config.kafka.brokers, config.kafka.clientId),
-      clickHouseCheck(clickhouse),
-      redisCheck(redis),
-    ],
+    readiness: [kafkaCheck(config.kafka), clickHouseCheck(clickhouse), redisCheck(redis)],
   });
   try {
     const url = await app.listen({ host: api.host, port: api.port });

@@ -224,7 +224,7 @@ describe('a defended API (issue 11 item 7)', () => {
   it('/readyz says up or down per part, without internal error text', async () => {
     const up = app({
       readiness: [
-        kafkaCheck(stackEnv.KAFKA_BROKERS.split(','), 'test'),
+        kafkaCheck({ brokers: stackEnv.KAFKA_BROKERS.split(','), clientId: 'test' }),
         clickHouseCheck(client),
         redisCheck(redis),
       ],
@@ -240,7 +240,9 @@ describe('a defended API (issue 11 item 7)', () => {
       name: 'clickhouse',
       check: () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:8123 user=secret')),
     };
-    const down = app({ readiness: [kafkaCheck(['127.0.0.1:1'], 'test'), failing] });
+    const down = app({
+      readiness: [kafkaCheck({ brokers: ['127.0.0.1:1'], clientId: 'test' }), failing],
+    });
     const response = await down.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({

@@ -105,7 +105,7 @@ describe('HTTP API against ClickHouse and Redis', () => {
       },
       log: createLogger({ service: 'test', level: 'silent' }),
       readiness: [
-        kafkaCheck(stackEnv.KAFKA_BROKERS.split(','), 'test'),
+        kafkaCheck({ brokers: stackEnv.KAFKA_BROKERS.split(','), clientId: 'test' }),
         clickHouseCheck(client),
         redisCheck(redis),
       ],
@@ -368,7 +368,10 @@ describe('HTTP API against ClickHouse and Redis', () => {
       bullmqPrefix: prefix,
       tokens: { adminTokens: [ADMIN], accountTokens: [] },
       log: createLogger({ service: 'test', level: 'silent' }),
-      readiness: [kafkaCheck(['127.0.0.1:1'], 'test'), clickHouseCheck(client)],
+      readiness: [
+        kafkaCheck({ brokers: ['127.0.0.1:1'], clientId: 'test' }),
+        clickHouseCheck(client),
+      ],
     });
     try {
       const response = await down.inject({ method: 'GET', url: '/readyz' });

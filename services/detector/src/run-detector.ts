@@ -1,6 +1,6 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import { createClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
 import { Queue, Worker } from 'bullmq';
@@ -42,11 +42,14 @@ export async function runDetector(
   log: Logger,
 ): Promise<RunningDetector> {
   const prefix = config.redis.bullmqPrefix;
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null });
   // BullMQ leaves connections it was given open; these are closed in stop().
   const connections: Redis[] = [redis];
   const bullConnection = () => {
-    const client = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    const client = new Redis({
+      ...redisConnectionOptions(config.redis),
+      maxRetriesPerRequest: null,
+    });
     client.on('error', (error) => log.warn({ err: error }, 'redis error'));
     connections.push(client);
     return client;

@@ -13,5 +13,4 @@ export {
 } from './key-resources.js';
 export { denialRow, isForeignAccess, type DenialRow } from './rows.js';
 export { PartitionTotals, type RequestTotalsRow } from './request-totals.js';
-export { createKafka } from './kafka-client.js';
 export { INGEST_NODE_ARGS } from './node-args.js';

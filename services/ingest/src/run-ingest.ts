@@ -3,7 +3,7 @@ import type { Config } from '@denyscope/config';
 import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
 import { ClickHouseWriter } from './clickhouse-writer.js';
 import { IngestService } from './ingest-service.js';
-import { createKafka, ensureDeadLetterTopic, waitForTopic } from './kafka-client.js';
+import { createKafka, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DRAIN_GRACE_MS = 25_000;

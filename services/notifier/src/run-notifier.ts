@@ -1,6 +1,6 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { QUEUES } from '@denyscope/alerts';
-import type { Config } from '@denyscope/config';
+import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { createDeliveryLedger } from './delivery-ledger.js';
 import { createDispatchProcessor } from './dispatcher.js';
@@ -33,8 +33,9 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
   // Options, not a shared client: BullMQ then opens its own connections per Queue and Worker (a
   // worker's blocking BZPOPMIN must not share one), and closes them on close().
   // maxRetriesPerRequest: null is what BullMQ requires for workers (it would override it anyway).
-  const queueConnection: ConnectionOptions = { url: config.redis.url };
-  const workerConnection: ConnectionOptions = { url: config.redis.url, maxRetriesPerRequest: null };
+  // (A `{ url }` object is not parsed by ioredis: it silently connected to 127.0.0.1:6379.)
+  const queueConnection: ConnectionOptions = redisConnectionOptions(config.redis);
+  const workerConnection: ConnectionOptions = { ...queueConnection, maxRetriesPerRequest: null };
 
   const sinks = createSinks(settings, {
     post: createHttpPost(settings.httpTimeoutMs),

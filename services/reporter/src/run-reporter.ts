@@ -1,5 +1,5 @@
 import { createClickHouseClient, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -14,22 +14,6 @@ export const REPORTS_QUEUE = 'reports';
 const SCHEDULER_ID = 'reports';
 
 const jobData = z.object({ period: z.enum(['daily', 'weekly']) });
-
-/** BullMQ connection options from REDIS_URL (BullMQ opens and closes its own connections). */
-export function redisConnection(url: string): ConnectionOptions {
-  const parsed = new URL(url);
-  const db = parsed.pathname.replace(/^\//, '');
-  return {
-    host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: parsed.port === '' ? 6379 : Number(parsed.port),
-    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
-    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
-    ...(db === '' ? {} : { db: Number(db) }),
-    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
-    // Required by BullMQ workers (blocking commands must not be retried by ioredis).
-    maxRetriesPerRequest: null,
-  };
-}
 
 /** Accounts with at least one denial in [since, until). */
 export async function accountsWithDenials(
@@ -126,7 +110,12 @@ export async function runReporter(config: Config, log: Logger): Promise<{ stop()
     return { stop: () => Promise.resolve() };
   }
   const prefix = config.redis.bullmqPrefix;
-  const connection = redisConnection(config.redis.url);
+  // BullMQ opens and closes its own connections from these options. maxRetriesPerRequest: null
+  // is required by workers (blocking commands must not be retried by ioredis).
+  const connection: ConnectionOptions = {
+    ...redisConnectionOptions(config.redis),
+    maxRetriesPerRequest: null,
+  };
   const clickhouse = createClickHouseClient(config.clickhouse);
   const queue = new Queue(REPORTS_QUEUE, { connection, prefix });
   queue.on('error', (error) => log.error({ err: error, queue: REPORTS_QUEUE }, 'queue error'));

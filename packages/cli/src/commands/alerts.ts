@@ -1,5 +1,6 @@
 import { escapeTerminal, RULE_IDS, type RuleId } from '@denyscope/alerts';
 import { createClickHouseClient } from '@denyscope/clickhouse';
+import { redisConnectionOptions } from '@denyscope/config';
 import { subjectKeyOf } from '@denyscope/detections';
 import {
   acknowledge,
@@ -50,7 +51,7 @@ function subjectOf(options: SubjectOptions): string {
 
 async function withStore<T>(fn: (store: RedisIncidentStore) => Promise<T>): Promise<T> {
   const config = configOrExit();
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+  const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 3 });
   try {
     return await fn(
       new RedisIncidentStore(redis, config.redis.bullmqPrefix, {

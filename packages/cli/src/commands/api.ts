@@ -1,7 +1,7 @@
 import { runApi } from '@denyscope/api';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function apiCommand(): Command {
   return new Command('api')
@@ -9,6 +9,7 @@ export function apiCommand(): Command {
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'api', level: config.logLevel });
+      await preflightOrExit(config, ['clickhouse', 'redis', 'kafka'], log);
       let api;
       try {
         api = await runApi(config, log);

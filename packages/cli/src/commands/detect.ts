@@ -2,7 +2,7 @@ import { runDetector } from '@denyscope/detector';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
 import { ruleSettingsOrExit } from './rules.js';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function detectCommand(): Command {
   return new Command('detect')
@@ -11,6 +11,7 @@ export function detectCommand(): Command {
       const config = configOrExit();
       const settings = ruleSettingsOrExit(config);
       const log = createLogger({ service: 'detector', level: config.logLevel });
+      await preflightOrExit(config, ['clickhouse', 'redis'], log);
       let detector;
       try {
         detector = await runDetector(config, settings, log);

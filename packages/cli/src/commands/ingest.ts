@@ -1,7 +1,7 @@
 import { runIngest } from '@denyscope/ingest';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
@@ -11,6 +11,7 @@ export function ingestCommand(): Command {
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'ingest', level: config.logLevel });
+      await preflightOrExit(config, ['kafka', 'clickhouse'], log);
       let ingest;
       try {
         ingest = await runIngest(config, log);

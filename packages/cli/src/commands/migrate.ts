@@ -2,7 +2,7 @@ import { migrate } from '@denyscope/clickhouse';
 import { redactUrlPassword } from '@denyscope/config';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function migrateCommand(): Command {
   return new Command('migrate')
@@ -12,6 +12,7 @@ export function migrateCommand(): Command {
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'migrate', level: config.logLevel });
+      await preflightOrExit(config, ['clickhouse'], log);
       try {
         const result = await migrate(config.clickhouse, {
           retentionDays: config.clickhouse.retentionDays,

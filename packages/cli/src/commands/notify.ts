@@ -1,7 +1,7 @@
 import { runNotifier } from '@denyscope/notifier';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function notifyCommand(): Command {
   return new Command('notify')
@@ -9,6 +9,7 @@ export function notifyCommand(): Command {
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'notifier', level: config.logLevel });
+      await preflightOrExit(config, ['redis'], log);
       let notifier;
       try {
         notifier = await runNotifier(config, log);

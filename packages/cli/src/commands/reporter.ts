@@ -1,7 +1,7 @@
 import { runReporter } from '@denyscope/reporter';
 import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
 import { Command } from 'commander';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function reporterCommand(): Command {
   return new Command('reporter')
@@ -11,6 +11,7 @@ export function reporterCommand(): Command {
     .action(async () => {
       const config = configOrExit();
       const log = createLogger({ service: 'reporter', level: config.logLevel });
+      await preflightOrExit(config, ['clickhouse', 'redis'], log);
       let reporter;
       try {
         reporter = await runReporter(config, log);

@@ -9,7 +9,7 @@ import {
   type EventSink,
   type RawSimulateOptions,
 } from '../simulator/index.js';
-import { configOrExit } from './shared.js';
+import { configOrExit, preflightOrExit } from './shared.js';
 
 export function simulateCommand(): Command {
   return new Command('simulate')
@@ -34,6 +34,7 @@ export function simulateCommand(): Command {
       const options = parsed.options;
       // stdout may carry the events (--out -): every log line goes to stderr.
       const log = createLogger({ service: 'simulator', level: config.logLevel, stream: 'stderr' });
+      await preflightOrExit(config, ['kafka'], log);
       const controller = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {

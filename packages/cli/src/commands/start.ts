@@ -10,6 +10,7 @@ import {
   type SupervisorEvent,
 } from '../supervisor/index.js';
 import { ensureSourceTopic } from '../supervisor/source-topic.js';
+import { ConnectionSetupError, preflight } from '../preflight/index.js';
 import { configOrExit } from './shared.js';
 
 const BIN = fileURLToPath(new URL('../../bin/denyscope.js', import.meta.url));
@@ -69,6 +70,17 @@ export function startCommand(): Command {
         }
       } else {
         say('KAFKA_BROKERS, CLICKHOUSE_URL and REDIS_URL are set: no local stack started');
+      }
+
+      // Wrong credentials or TLS settings stop here, once, instead of every child crash-looping.
+      try {
+        await preflight(config, ['kafka', 'clickhouse', 'redis'], {
+          warn: (_, line) => say(line),
+        });
+      } catch (error) {
+        if (!(error instanceof ConnectionSetupError)) throw error;
+        say(error.message);
+        process.exit(2);
       }
 
       const migrated = await runToCompletion(

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import type { GeneratedEvent } from '@denyscope/testkit';
-import { createKafka } from '@denyscope/ingest';
+import { createKafka } from '@denyscope/kafka';
 import { Partitioners, type Producer } from 'kafkajs';
 
 /** Where simulated events go. `write` resolves once the batch is accepted (acked, or buffered). */

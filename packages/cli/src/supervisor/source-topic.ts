@@ -1,4 +1,5 @@
 import type { Config } from '@denyscope/config';
+import { kafkajsSecurity } from '@denyscope/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -11,6 +12,7 @@ export async function ensureSourceTopic(config: Config): Promise<string> {
   const kafka = new Kafka({
     clientId: `${config.kafka.clientId}-start`,
     brokers: config.kafka.brokers,
+    ...kafkajsSecurity(config.kafka),
     logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();

@@ -1,0 +1,2 @@
+export { preflight, type Dependency, type PreflightLog } from './preflight.js';
+export { ConnectionSetupError } from './setup-error.js';

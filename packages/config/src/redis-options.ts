@@ -1,0 +1,31 @@
+import type { Config } from './load-config.js';
+
+/**
+ * ioredis options for REDIS_URL and REDIS_CA_FILE, for every connection denyscope opens: the
+ * incident store, mutes, the API, and each BullMQ queue and worker (BullMQ opens its own
+ * connections from options, so a URL alone would lose the CA). Plain data in ioredis's shape.
+ */
+export interface RedisConnectionOptions {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  /** Present for rediss:// URLs: TLS, with the private CA when REDIS_CA_FILE is set. */
+  tls?: { ca?: string[] };
+}
+
+export function redisConnectionOptions(redis: Config['redis']): RedisConnectionOptions {
+  const parsed = new URL(redis.url);
+  const db = parsed.pathname.replace(/^\//, '');
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(db === '' ? {} : { db: Number(db) }),
+    ...(parsed.protocol === 'rediss:'
+      ? { tls: redis.caCert === undefined ? {} : { ca: [redis.caCert] } }
+      : {}),
+  };
+}
