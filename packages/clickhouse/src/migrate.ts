@@ -10,7 +10,8 @@ import { readServerCapabilities } from './server-version.js';
 // 57 TABLE_ALREADY_EXISTS, 82 DATABASE_ALREADY_EXISTS: two instances racing through the same
 // `IF NOT EXISTS` statement can both pass the existence check; the loser's error means the object
 // it wanted is there, which is success. 44 with "already exists" is ADD COLUMN of a column that is
-// there: 18.16 has no `ADD COLUMN IF NOT EXISTS`, so this is how such a migration stays idempotent.
+// there: 18.16 has no `ADD COLUMN IF NOT EXISTS`, so this is how such a migration stays idempotent
+// there (current servers get IF NOT EXISTS, see migrations/types.ts addColumn).
 // An ON CLUSTER statement fails with the failing host's code ("There was an error on [host]:
 // Code: 44, … already exists"), so the same test covers cluster mode.
 function alreadyExists(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitiesOf, parseServerVersion } from './server-version.js';
-import { lowCardinality, ttlClause } from './migrations/types.js';
+import { addColumn, lowCardinality, ttlClause } from './migrations/types.js';
 
 describe('server capabilities', () => {
   it('reads versions as the server prints them', () => {
@@ -9,11 +9,11 @@ describe('server capabilities', () => {
     expect(() => parseServerVersion('banana')).toThrow(/cannot read ClickHouse version/);
   });
 
-  it('switches TTL and LowCardinality on for newer servers only', () => {
+  it('switches TTL, LowCardinality and ADD COLUMN IF NOT EXISTS on for newer servers only', () => {
     const old = capabilitiesOf(parseServerVersion('18.16.1'));
     const current = capabilitiesOf(parseServerVersion('25.8.1'));
-    expect(old).toMatchObject({ ttl: false, lowCardinality: false });
-    expect(current).toMatchObject({ ttl: true, lowCardinality: true });
+    expect(old).toMatchObject({ ttl: false, lowCardinality: false, addColumnIfNotExists: false });
+    expect(current).toMatchObject({ ttl: true, lowCardinality: true, addColumnIfNotExists: true });
 
     const ctx = (caps: typeof old) => ({
       db: '`d`',
@@ -26,5 +26,7 @@ describe('server capabilities', () => {
     expect(lowCardinality(ctx(current), 'String')).toBe('LowCardinality(String)');
     expect(ttlClause(ctx(old), 'toDate(t)')).toBe('');
     expect(ttlClause(ctx(current), 'toDate(t)')).toBe('TTL toDate(t) + INTERVAL 30 DAY');
+    expect(addColumn(ctx(old), 'c String')).toBe('ADD COLUMN c String');
+    expect(addColumn(ctx(current), 'c String')).toBe('ADD COLUMN IF NOT EXISTS c String');
   });
 });

@@ -16,6 +16,12 @@ export interface ServerCapabilities {
   ttl: boolean;
   /** LowCardinality without the experimental flag (19.9+ made it generally usable). */
   lowCardinality: boolean;
+  /**
+   * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` (19.3+). Without it, a column migration stays
+   * idempotent only by reading the server's "already exists" error, whose code differs between
+   * versions (44 on 18.16, 15 DUPLICATE_COLUMN on current servers).
+   */
+  addColumnIfNotExists: boolean;
 }
 
 export function parseServerVersion(text: string): ServerVersion {
@@ -33,6 +39,7 @@ export function capabilitiesOf(version: ServerVersion): ServerCapabilities {
     version,
     ttl: atLeast(version, 19, 6),
     lowCardinality: atLeast(version, 19, 9),
+    addColumnIfNotExists: atLeast(version, 19, 3),
   };
 }
 

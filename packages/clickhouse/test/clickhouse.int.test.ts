@@ -5,6 +5,7 @@ import {
   insertTabSeparated,
   migrations,
   quoteString,
+  readServerCapabilities,
 } from '@denyscope/clickhouse';
 import { connectionFor, dropDatabase, rows, testNames } from '@denyscope/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -125,8 +126,11 @@ describe('retention', () => {
     await migrate(connectionFor(database), { retentionDays: 30 });
     const client = createClickHouseClient(connectionFor(database));
     try {
-      const now = new Date('2026-06-30T12:00:00Z');
+      // The real clock: current servers also apply the tables' TTL, by their own clock.
+      const now = new Date();
       const day = (offset: number) => Math.floor(now.getTime() / 1000) - offset * 86_400;
+      const partitionOf = (offset: number) =>
+        new Date(day(offset) * 1000).toISOString().slice(0, 10).replaceAll('-', '');
       const base = {
         request_id: 'r',
         env: 'production',
@@ -158,11 +162,17 @@ describe('retention', () => {
         })),
       });
       const dropped = await dropExpiredPartitions(client, database, 30, now);
-      expect(dropped.filter((p) => p.startsWith('denials/')).sort()).toEqual([
-        'denials/20260501',
-        'denials/20260530',
-      ]);
-      expect(dropped.some((p) => p.startsWith('denials_per_minute/'))).toBe(true);
+      const expired = [60, 31].map((offset) => `denials/${partitionOf(offset)}`);
+      if ((await readServerCapabilities(client)).ttl) {
+        // TTL merges run in the background of a current server: they may have emptied an
+        // expired partition before dropExpiredPartitions came to it.
+        expect(expired).toEqual(
+          expect.arrayContaining(dropped.filter((p) => p.startsWith('denials/'))),
+        );
+      } else {
+        expect(dropped.filter((p) => p.startsWith('denials/')).sort()).toEqual(expired);
+        expect(dropped.some((p) => p.startsWith('denials_per_minute/'))).toBe(true);
+      }
       const left = await rows<{ request_id: string }>(
         client,
         'SELECT request_id FROM denials ORDER BY request_id',

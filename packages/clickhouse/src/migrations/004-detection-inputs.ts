@@ -1,5 +1,5 @@
 import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
-import { lowCardinality, ttlClause, type Migration } from './types.js';
+import { addColumn, lowCardinality, ttlClause, type Migration } from './types.js';
 
 // What the detection rules need beyond migrations 1-3:
 // - denials.key_env: the environment named by the key's own marker (`key_test_…` → staging), so a
@@ -16,7 +16,7 @@ export const detectionInputs: Migration = {
     ...alterColumns(
       ctx,
       'denials',
-      `ADD COLUMN key_env ${lowCardinality(ctx, 'String')} DEFAULT '' AFTER resource_env`,
+      addColumn(ctx, `key_env ${lowCardinality(ctx, 'String')} DEFAULT '' AFTER resource_env`),
     ),
     `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'foreign_access')}${onCluster(ctx)} (
       event_time DateTime,

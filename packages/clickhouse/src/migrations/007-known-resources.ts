@@ -1,5 +1,5 @@
 import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
-import { lowCardinality, ttlClause, type Migration } from './types.js';
+import { addColumn, lowCardinality, ttlClause, type Migration } from './types.js';
 
 // The platform's own facts about what a key and its account legitimately use, so that rules judge
 // scanning by the IDs a key addressed rather than by request counts (docs/rules.md, "Facts"):
@@ -24,7 +24,7 @@ export const knownResources: Migration = {
   version: 7,
   name: 'known_resources',
   statements: (ctx) => [
-    ...alterColumns(ctx, 'denials', `ADD COLUMN client_net String DEFAULT '' AFTER client_ip`),
+    ...alterColumns(ctx, 'denials', addColumn(ctx, `client_net String DEFAULT '' AFTER client_ip`)),
     `CREATE TABLE IF NOT EXISTS ${stored(ctx, 'key_resources')}${onCluster(ctx)} (
       minute DateTime,
       env ${lowCardinality(ctx, 'String')},

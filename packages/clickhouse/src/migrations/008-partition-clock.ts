@@ -1,5 +1,5 @@
 import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
-import { ttlClause, type Migration } from './types.js';
+import { addColumn, ttlClause, type Migration } from './types.js';
 
 // Events stamped ahead of wall time (ARCHITECTURE.md, "Event time, safely"). Live, ingest never
 // lets an event stamped more than DETECT_FUTURE_TOLERANCE_MS beyond its wall clock advance
@@ -29,6 +29,6 @@ export const partitionClock: Migration = {
     ORDER BY (topic, partition, written_at, max_event_time)
     ${ttlClause(ctx, 'toDate(written_at)')}`,
     ...distributed(ctx, 'partition_clock'),
-    ...alterColumns(ctx, 'alerts', `ADD COLUMN component String DEFAULT '' AFTER client_ip`),
+    ...alterColumns(ctx, 'alerts', addColumn(ctx, `component String DEFAULT '' AFTER client_ip`)),
   ],
 };

@@ -41,3 +41,12 @@ export function lowCardinality(ctx: MigrationContext, type: string): string {
 export function ttlClause(ctx: MigrationContext, dateExpression: string): string {
   return ctx.caps.ttl ? `TTL ${dateExpression} + INTERVAL ${ctx.retentionDays} DAY` : '';
 }
+
+/**
+ * `ADD COLUMN [IF NOT EXISTS] <definition>`, for alterColumns(). On 18.16, which lacks IF NOT
+ * EXISTS, migrate() takes the server's "already exists" answer as done instead: one column per
+ * statement, so that answer cannot hide a column that was not added.
+ */
+export function addColumn(ctx: MigrationContext, definition: string): string {
+  return `ADD COLUMN ${ctx.caps.addColumnIfNotExists ? 'IF NOT EXISTS ' : ''}${definition}`;
+}

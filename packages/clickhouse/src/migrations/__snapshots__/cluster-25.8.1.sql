@@ -126,7 +126,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS `denyscope`.ingest_offsets_mv ON CLUSTER 
     GROUP BY topic, partition;
 
 -- 4 detection_inputs
-ALTER TABLE `denyscope`.denials_local ON CLUSTER `events` ADD COLUMN key_env LowCardinality(String) DEFAULT '' AFTER resource_env;
+ALTER TABLE `denyscope`.denials_local ON CLUSTER `events` ADD COLUMN IF NOT EXISTS key_env LowCardinality(String) DEFAULT '' AFTER resource_env;
 
 DROP TABLE IF EXISTS `denyscope`.denials ON CLUSTER `events`;
 
@@ -207,14 +207,14 @@ CREATE TABLE IF NOT EXISTS `denyscope`.alerts ON CLUSTER `events` AS `denyscope`
     ENGINE = Distributed('events', 'denyscope', 'alerts_local', cityHash64(alert_id));
 
 -- 6 partition_lag
-ALTER TABLE `denyscope`.ingest_watermarks_local ON CLUSTER `events` ADD COLUMN lag UInt64 DEFAULT 0;
+ALTER TABLE `denyscope`.ingest_watermarks_local ON CLUSTER `events` ADD COLUMN IF NOT EXISTS lag UInt64 DEFAULT 0;
 
 DROP TABLE IF EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events`;
 
 CREATE TABLE IF NOT EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events` AS `denyscope`.ingest_watermarks_local
     ENGINE = Distributed('events', 'denyscope', 'ingest_watermarks_local', cityHash64(topic, partition));
 
-ALTER TABLE `denyscope`.ingest_watermarks_local ON CLUSTER `events` ADD COLUMN written_at DateTime DEFAULT now();
+ALTER TABLE `denyscope`.ingest_watermarks_local ON CLUSTER `events` ADD COLUMN IF NOT EXISTS written_at DateTime DEFAULT now();
 
 DROP TABLE IF EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events`;
 
@@ -222,7 +222,7 @@ CREATE TABLE IF NOT EXISTS `denyscope`.ingest_watermarks ON CLUSTER `events` AS 
     ENGINE = Distributed('events', 'denyscope', 'ingest_watermarks_local', cityHash64(topic, partition));
 
 -- 7 known_resources
-ALTER TABLE `denyscope`.denials_local ON CLUSTER `events` ADD COLUMN client_net String DEFAULT '' AFTER client_ip;
+ALTER TABLE `denyscope`.denials_local ON CLUSTER `events` ADD COLUMN IF NOT EXISTS client_net String DEFAULT '' AFTER client_ip;
 
 DROP TABLE IF EXISTS `denyscope`.denials ON CLUSTER `events`;
 
@@ -290,7 +290,7 @@ CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock_local ON CLUSTER `events`
 CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock ON CLUSTER `events` AS `denyscope`.partition_clock_local
     ENGINE = Distributed('events', 'denyscope', 'partition_clock_local', cityHash64(topic, partition));
 
-ALTER TABLE `denyscope`.alerts_local ON CLUSTER `events` ADD COLUMN component String DEFAULT '' AFTER client_ip;
+ALTER TABLE `denyscope`.alerts_local ON CLUSTER `events` ADD COLUMN IF NOT EXISTS component String DEFAULT '' AFTER client_ip;
 
 DROP TABLE IF EXISTS `denyscope`.alerts ON CLUSTER `events`;
 

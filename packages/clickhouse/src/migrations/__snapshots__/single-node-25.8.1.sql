@@ -114,7 +114,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS `denyscope`.ingest_offsets_mv
     GROUP BY topic, partition;
 
 -- 4 detection_inputs
-ALTER TABLE `denyscope`.denials ADD COLUMN key_env LowCardinality(String) DEFAULT '' AFTER resource_env;
+ALTER TABLE `denyscope`.denials ADD COLUMN IF NOT EXISTS key_env LowCardinality(String) DEFAULT '' AFTER resource_env;
 
 CREATE TABLE IF NOT EXISTS `denyscope`.foreign_access (
       event_time DateTime,
@@ -181,12 +181,12 @@ CREATE TABLE IF NOT EXISTS `denyscope`.alerts (
     ORDER BY (alert_id, version);
 
 -- 6 partition_lag
-ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN lag UInt64 DEFAULT 0;
+ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN IF NOT EXISTS lag UInt64 DEFAULT 0;
 
-ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN written_at DateTime DEFAULT now();
+ALTER TABLE `denyscope`.ingest_watermarks ADD COLUMN IF NOT EXISTS written_at DateTime DEFAULT now();
 
 -- 7 known_resources
-ALTER TABLE `denyscope`.denials ADD COLUMN client_net String DEFAULT '' AFTER client_ip;
+ALTER TABLE `denyscope`.denials ADD COLUMN IF NOT EXISTS client_net String DEFAULT '' AFTER client_ip;
 
 CREATE TABLE IF NOT EXISTS `denyscope`.key_resources (
       minute DateTime,
@@ -240,4 +240,4 @@ CREATE TABLE IF NOT EXISTS `denyscope`.partition_clock (
     ORDER BY (topic, partition, written_at, max_event_time)
     TTL toDate(written_at) + INTERVAL 90 DAY;
 
-ALTER TABLE `denyscope`.alerts ADD COLUMN component String DEFAULT '' AFTER client_ip;
+ALTER TABLE `denyscope`.alerts ADD COLUMN IF NOT EXISTS component String DEFAULT '' AFTER client_ip;
