@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Kafka of the secured local stack: the plain stack's broker (lib/kafka.sh: same jars, Java check,
-# readiness test), with infra/kafka/server-secure.properties.template. secure.sh sources
+# Kafka of the secured local stack: the plain stack's broker (lib/kafka.sh: same jars, same Java
+# check), with infra/kafka/server-secure.properties.template. secure.sh sources
 # lib/kafka.sh with STACK_DIR/STACK_LOGS/KAFKA_PORT pointing at the secure stack, so KAFKA_DIR,
 # KAFKA_LIBS, KAFKA_DATA, KAFKA_LOG... below are the secure stack's own.
 # State: <secure>/kafka/{libs,data,server.properties,kafka.pid,data.secrets.sha256}.
@@ -71,6 +71,7 @@ secure_kafka_start() {
   mkdir -p "$KAFKA_DIR"
   if pid=$(read_pidfile "$KAFKA_PIDFILE" "$KAFKA_MAIN"); then
     info kafka "already running (pid $pid), reusing it"
+    rm -f "$KAFKA_DIR/log.offset"
     return 0
   fi
   local port var
@@ -97,11 +98,24 @@ secure_kafka_start() {
   printf '%s\n' "$!" >"$KAFKA_PIDFILE"
 }
 
+# Ready = the SASL_SSL listener answers and the broker logged that it finished starting, in the
+# part of kafka.log written since LOG_OFFSET. (grep -c reads all of it: with grep -q, tail could
+# die of SIGPIPE on a long log and pipefail would call that "not ready".)
+secure_kafka_started() {
+  local log_offset=$1
+  port_open "$SECURE_KAFKA_PORT" || return 1
+  (($(file_size "$KAFKA_LOG") >= log_offset)) || log_offset=0 # the log rolled over meanwhile
+  (($(tail -c "+$((log_offset + 1))" "$KAFKA_LOG" 2>/dev/null |
+    grep -c 'Kafka Server started (kafka.server.KafkaRaftServer)') > 0))
+}
+
 secure_kafka_wait() {
-  local pid offset=0
+  local pid ready=(port_open "$SECURE_KAFKA_PORT")
   pid=$(read_pidfile "$KAFKA_PIDFILE" "$KAFKA_MAIN") || die kafka "not running (see $KAFKA_STDOUT)"
-  [[ -f "$KAFKA_DIR/log.offset" ]] && offset=$(<"$KAFKA_DIR/log.offset")
-  if ! wait_until kafka "$pid" "$KAFKA_LOG" kafka_ready "$offset"; then
+  # Started by this run: wait for its "started" line in the part of kafka.log written since.
+  # A broker reused from an earlier run only has to answer.
+  [[ -f "$KAFKA_DIR/log.offset" ]] && ready=(secure_kafka_started "$(<"$KAFKA_DIR/log.offset")")
+  if ! wait_until kafka "$pid" "$KAFKA_LOG" "${ready[@]}"; then
     show_log_tail "$KAFKA_STDOUT"
     stop_pidfile kafka "$KAFKA_PIDFILE" "$KAFKA_MAIN" >/dev/null 2>&1 || true
     die kafka "failed to start (stopped it again)"

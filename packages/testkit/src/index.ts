@@ -54,3 +54,4 @@ export {
   type AllScenariosOptions,
   type BackgroundOptions,
 } from './scenarios/index.js';
+export { secureStackUp, secureStackDown, type SecureStackOptions } from './secure-stack.js';
