@@ -26,7 +26,8 @@ vitest.on('exit', (code, signal) => {
     const skipped = results.numPendingTests + results.numTodoTests;
     console.log(
       `\nTests: ${results.numPassedTests} passed, ${results.numFailedTests} failed` +
-        (skipped > 0 ? `, ${skipped} skipped` : ''),
+        (skipped > 0 ? `, ${skipped} skipped` : '') +
+        ` (Node.js ${process.version})`,
     );
   } catch {
     console.log('\nTests: no result file (vitest did not finish)');
