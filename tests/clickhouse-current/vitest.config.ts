@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 // the labelled attack and benign scenarios, the reports and the API (which also uses Redis).
 const SHARED_INT_TESTS = [
   'packages/clickhouse/test/clickhouse.int.test.ts',
+  'packages/clickhouse/test/bind.int.test.ts',
   'packages/clickhouse/test/query-limits.int.test.ts',
   'packages/clickhouse/test/grafana-dashboards.int.test.ts',
   'packages/clickhouse/test/runbook-sql.int.test.ts',

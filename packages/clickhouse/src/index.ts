@@ -5,6 +5,7 @@ export {
   type QueryLimits,
 } from './client.js';
 export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
+export { SqlValues, sqlValues } from './bind.js';
 export { encodeTabSeparated, insertTabSeparated, tabSeparatedString } from './tab-separated.js';
 export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';

@@ -12,8 +12,18 @@ describe('server capabilities', () => {
   it('switches TTL, LowCardinality and ADD COLUMN IF NOT EXISTS on for newer servers only', () => {
     const old = capabilitiesOf(parseServerVersion('18.16.1'));
     const current = capabilitiesOf(parseServerVersion('25.8.1'));
-    expect(old).toMatchObject({ ttl: false, lowCardinality: false, addColumnIfNotExists: false });
-    expect(current).toMatchObject({ ttl: true, lowCardinality: true, addColumnIfNotExists: true });
+    expect(old).toMatchObject({
+      ttl: false,
+      lowCardinality: false,
+      addColumnIfNotExists: false,
+      queryParameters: false,
+    });
+    expect(current).toMatchObject({
+      ttl: true,
+      lowCardinality: true,
+      addColumnIfNotExists: true,
+      queryParameters: true,
+    });
 
     const ctx = (caps: typeof old) => ({
       db: '`d`',

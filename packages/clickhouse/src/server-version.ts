@@ -17,11 +17,13 @@ export interface ServerCapabilities {
   /** LowCardinality without the experimental flag (19.9+ made it generally usable). */
   lowCardinality: boolean;
   /**
-   * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` (19.3+). Without it, a column migration stays
-   * idempotent only by reading the server's "already exists" error, whose code differs between
-   * versions (44 on 18.16, 15 DUPLICATE_COLUMN on current servers).
+   * `ALTER TABLE … ADD COLUMN IF NOT EXISTS`. Without it, a column migration stays idempotent
+   * only by reading the server's "already exists" error, whose code differs between versions (44
+   * on 18.16, 15 DUPLICATE_COLUMN on current servers).
    */
   addColumnIfNotExists: boolean;
+  /** Query parameters `{name:Type}` with values in `query_params` (bind.ts); 18.16 has none. */
+  queryParameters: boolean;
 }
 
 export function parseServerVersion(text: string): ServerVersion {
@@ -39,7 +41,10 @@ export function capabilitiesOf(version: ServerVersion): ServerCapabilities {
     version,
     ttl: atLeast(version, 19, 6),
     lowCardinality: atLeast(version, 19, 9),
-    addColumnIfNotExists: atLeast(version, 19, 3),
+    // Both are older than 20.3, but 20.3 (the first LTS after 18.16) is where this project
+    // vouches for them: a server between the two merely takes the 18.16 path, which works.
+    addColumnIfNotExists: atLeast(version, 20, 3),
+    queryParameters: atLeast(version, 20, 3),
   };
 }
 
