@@ -5,7 +5,7 @@ import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey }
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { IN_LIST_MAX_BYTES, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
 import { ruleBasics, severitySetting, windowMinutes } from './settings.js';
 
 // A scan spread over many keys, and over many addresses of one network, so that no key and no
@@ -73,6 +73,32 @@ function denialsWithFacts(window: { start: Date; end: Date }, scope: string): st
   )`;
 }
 
+const pairText = (network: string, key: string) => `(${quoteString(network)}, ${quoteString(key)})`;
+
+/**
+ * Networks with their scanning keys, in chunks whose pair list text stays within
+ * IN_LIST_MAX_BYTES (a quarter of max_query_size). A network is never split; one whose pairs alone
+ * pass the budget is a chunk of its own (about 1,200 keys of production-length IDs in one
+ * network; max_query_size is reached only past 4,000).
+ */
+export function networkChunks(networks: [string, string[]][]): [string, string[]][][] {
+  const chunks: [string, string[]][][] = [];
+  let chunk: [string, string[]][] = [];
+  let bytes = 0;
+  for (const [network, keys] of networks) {
+    const size = keys.reduce((sum, key) => sum + Buffer.byteLength(pairText(network, key)) + 2, 0);
+    if (chunk.length > 0 && bytes + size > IN_LIST_MAX_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push([network, keys]);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
   const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip != '' AND key_id != '' AND resource_id != ''`;
@@ -102,11 +128,15 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   const networks = [...scanning].filter(([, keys]) => keys.length >= s.minKeys);
   if (networks.length === 0) return [];
 
-  // One query for every network, each counting only its own scanning keys.
-  const pairs = networks.flatMap(([network, keys]) =>
-    keys.map((key) => `(${quoteString(network)}, ${quoteString(key)})`),
-  );
-  const rows = await ctx.query<NetworkFacts>(`
+  // Each network counting only its own scanning keys, as (network, key) pairs: in chunks of
+  // networks, since 500 networks of 10 keys each make a list past max_query_size (the chaos
+  // scenario address-flood found the rule failing on it for good). A network's pairs stay in one
+  // chunk: its facts are one group.
+  const rows: NetworkFacts[] = [];
+  for (const chunk of networkChunks(networks)) {
+    const pairs = chunk.flatMap(([network, keys]) => keys.map((key) => pairText(network, key)));
+    rows.push(
+      ...(await ctx.query<NetworkFacts>(`
     SELECT network, anyHeavy(env) AS main_env,
       uniqExactIf(resource_id, known = 0) AS guessed,
       uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
@@ -119,7 +149,9 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
     FROM ${denialsWithFacts(window, scope)}
     WHERE (network, key_id) IN (${pairs.join(', ')})
-    GROUP BY network`);
+    GROUP BY network`)),
+    );
+  }
   const byNetwork = new Map(rows.map((row) => [row.network, row]));
 
   const findings: Finding[] = [];
