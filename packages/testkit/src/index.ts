@@ -54,4 +54,9 @@ export {
   type AllScenariosOptions,
   type BackgroundOptions,
 } from './scenarios/index.js';
-export { secureStackUp, secureStackDown, type SecureStackOptions } from './secure-stack.js';
+export {
+  secureStackUp,
+  secureStackDown,
+  secureStackIsUp,
+  type SecureStackOptions,
+} from './secure-stack.js';

@@ -39,7 +39,7 @@ export interface SecureStackOptions {
 }
 
 /** Parses `KEY=value` lines (the value may contain `=`); other lines are ignored. */
-export function parseEnvLines(text: string): Record<string, string> {
+function parseEnvLines(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
@@ -77,6 +77,22 @@ export async function secureStackUp(
     throw new Error(`secure.sh up did not print ${missing.join(', ')}`);
   }
   return env;
+}
+
+/**
+ * Whether every part of the secured stack runs and answers (`secure.sh status`). A test that finds
+ * it up was not the one to start it, and should leave it running for whoever did.
+ */
+export async function secureStackIsUp(options: SecureStackOptions = {}): Promise<boolean> {
+  try {
+    await run('bash', [SECURE, 'status'], {
+      timeout: options.timeoutMs ?? 60_000,
+      env: { ...process.env, ...options.env },
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Stops what `secureStackUp` started; certificates, passwords and data stay for the next up. */

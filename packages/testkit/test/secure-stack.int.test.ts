@@ -8,7 +8,7 @@ import {
 import { Redis, type RedisOptions } from 'ioredis';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secureStackDown, secureStackUp } from '../src/secure-stack.js';
+import { secureStackDown, secureStackIsUp, secureStackUp } from '../src/secure-stack.js';
 import { testNames } from '../src/random-names.js';
 
 // infra/stack/secure.sh: each service answers over TLS with the credentials it prints, and
@@ -16,14 +16,17 @@ import { testNames } from '../src/random-names.js';
 // services themselves do with these settings is tested elsewhere (the lead's test:secure).
 
 let env: Record<string, string>;
+let startedHere = false;
 const pem = (variable: string): Buffer => readFileSync(env[variable]!);
 
 beforeAll(async () => {
+  // Others' tests may use the secured stack at the same time: stop it only if this file started it.
+  startedHere = !(await secureStackIsUp());
   env = await secureStackUp();
 }, 600_000);
 
 afterAll(async () => {
-  await secureStackDown();
+  if (startedHere) await secureStackDown();
 }, 120_000);
 
 /** The error a failing call ends with (message and name), or 'ok'. */
