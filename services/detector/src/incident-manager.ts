@@ -100,7 +100,17 @@ export class IncidentManager {
       opening.set(finding.rule, [...(opening.get(finding.rule) ?? []), finding]);
     }
 
-    for (const [rule, candidates] of opening) {
+    for (const [rule, found] of opening) {
+      // Subjects a resolved digest already reported: the flood's window still holds them after
+      // the digest went quiet, and without this they opened (and paged) the cap at a time, tick
+      // after tick, until the window slid past the flood (chaos address-flood, docs/chaos.md
+      // finding 12). As for any resolved incident, only events after its last_seen are new.
+      const digestBefore = await this.store.get(rule, DIGEST_SUBJECT_KEY);
+      const candidates =
+        digestBefore === null || digestBefore.status === 'firing'
+          ? found
+          : found.filter((f) => f.lastSeen.toISOString() > digestBefore.lastSeen);
+      if (candidates.length === 0) continue;
       const ofRule = firing.filter((state) => state.rule === rule);
       const own = ofRule.filter((state) => state.subjectKey !== DIGEST_SUBJECT_KEY).length;
       const flooded = ofRule.length > own;
