@@ -85,6 +85,22 @@ secure_any_running() {
     read_pidfile "$SECURE_REDIS_PIDFILE" redis-server >/dev/null
 }
 
+# secure_require_port_free PART VAR PORT: like require_port_free, but recognises a process of
+# this stack whose pid file is gone (its working directory or command line is in the state dir,
+# e.g. the directory was deleted while it ran): `down` cannot stop it, so say how to.
+secure_require_port_free() {
+  local part=$1 var=$2 port=$3 owner pid where
+  port_open "$port" || return 0
+  owner=$(port_owner "$port")
+  if [[ "$owner" =~ ^pid\ ([0-9]+) ]]; then
+    pid=${BASH_REMATCH[1]}
+    where="$(readlink "/proc/$pid/cwd" 2>/dev/null || true) $(pid_cmdline "$pid")"
+    [[ "$where" == *"$SECURE_DIR/"* ]] &&
+      die "$part" "port $port ($var) is held by $owner, started by this stack but no longer in its pid file (was $SECURE_DIR deleted while it ran?); 'secure.sh down' cannot stop it: kill $pid"
+  fi
+  require_port_free "$part" "$var" "$port"
+}
+
 # Serialise concurrent up/down runs (several test files may call `up` at once). Processes the
 # parts start must not inherit fd 9 (they close it with 9>&-).
 lock_stack() {

@@ -50,7 +50,7 @@ secure_clickhouse_start() {
     return 0
   fi
   have curl || die clickhouse "curl not found (apt-get install -y curl); it checks that ClickHouse answers over HTTPS"
-  require_port_free clickhouse SECURE_CLICKHOUSE_PORT "$SECURE_CLICKHOUSE_PORT"
+  secure_require_port_free clickhouse SECURE_CLICKHOUSE_PORT "$SECURE_CLICKHOUSE_PORT"
   bin=$(secure_clickhouse_bin)
   if [[ -z "$bin" ]]; then
     apt_install clickhouse clickhouse-server clickhouse-client

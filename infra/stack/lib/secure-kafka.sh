@@ -77,7 +77,7 @@ secure_kafka_start() {
   local port var
   for var in SECURE_KAFKA_PORT SECURE_KAFKA_MTLS_PORT SECURE_KAFKA_CONTROLLER_PORT; do
     port=${!var}
-    require_port_free kafka "$var" "$port"
+    secure_require_port_free kafka "$var" "$port"
   done
   java=$(kafka_require_java) || exit 1
   secure_kafka_libs

@@ -50,7 +50,7 @@ secure_redis_start() {
     info redis "already running (pid $pid), reusing it"
     return 0
   fi
-  require_port_free redis SECURE_REDIS_PORT "$SECURE_REDIS_PORT"
+  secure_require_port_free redis SECURE_REDIS_PORT "$SECURE_REDIS_PORT"
   have redis-server || apt_install redis redis-server
   have redis-server || die redis "redis-server still not found after installing it with apt-get"
   have redis-cli || die redis "redis-cli not found (apt-get install -y redis-tools)"
