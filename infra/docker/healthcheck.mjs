@@ -20,8 +20,8 @@
 //   reporter  ClickHouse and Redis, as for detect.
 // The workers (ingest, detect, notify, reporter) have no HTTP endpoint: their check says the
 // container reaches and may use what the service needs (DNS, TLS with the configured CA,
-// credentials). That they make progress is watched inside the pipeline: the `pipeline-health`
-// rule and the ingest metrics (docs/deploy.md). One-shot commands (migrate, replay, …) are healthy.
+// credentials). Progress is watched elsewhere: ingest's consumer-lag metric and the
+// `pipeline-health` rule (docs/deploy.md). One-shot commands (migrate, replay, …) are healthy.
 //
 // It reads the same variables as the services, with the same defaults (README, Configuration):
 // KAFKA_BROKERS, KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE,
