@@ -20,16 +20,20 @@
 # step with the Node 24 the test suite runs on.
 ARG NODE_IMAGE=node:24.22-bookworm-slim
 
-# --- manifests: package.json files, the lock and the workspaces' bin scripts ------------------
-# `npm ci` below then reruns only when one of these changes, not on every source change, and a
-# new workspace is picked up without editing this file. (npm links the bin scripts at install.)
+# --- manifests: what `npm ci` reads -------------------------------------------------------------
+# package.json files, the lock, the workspaces' bin scripts (npm links them) and patches/ (the
+# root postinstall, patch-package, applies them to dependencies such as kafkajs). `npm ci` below
+# then reruns only when one of these changes, and a new workspace needs no edit here.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY . .
-RUN find . -type f ! -name package.json ! -name package-lock.json ! -path './packages/*/bin/*' -delete \
+RUN find . -type f ! -name package.json ! -name package-lock.json ! -path './packages/*/bin/*' \
+      ! -path './patches/*' -delete \
  && find . -type d -empty -delete
 
 # --- build: all dependencies, type check, then production dependencies only ---------------------
+# Pruning (not a second `npm ci --omit=dev`) keeps the patched files: the postinstall's
+# patch-package is a dev dependency and would not run there.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY --from=manifests /app ./

@@ -87,6 +87,17 @@ describe('Dockerfile', () => {
     expect(existsSync(`${REPO}infra/docker/healthcheck.mjs`)).toBe(true);
   });
 
+  it('installs with everything npm ci runs: the patches of the root postinstall too', () => {
+    const rootPackage = JSON.parse(readRepoFile('package.json')) as {
+      scripts?: Record<string, string>;
+    };
+    if (!/patch-package/.test(rootPackage.scripts?.postinstall ?? '')) return;
+    expect(readRepoFile('.dockerignore').split('\n')).toContain('!patches');
+    const manifests = all.find((stage) => stage.name === 'manifests');
+    const find = manifests?.body.find((i) => i.keyword === 'RUN' && i.args.includes('-delete'));
+    expect(find?.args).toContain("! -path './patches/*'");
+  });
+
   it('sends only what the image runs to the build (allowlist .dockerignore)', () => {
     const lines = readRepoFile('.dockerignore')
       .split('\n')
