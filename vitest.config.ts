@@ -37,6 +37,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'secure',
+          include: ['tests/secure/**/*.secure.test.ts'],
+          // Starts the secured stack (infra/stack/secure.sh, .stack-secure/) and provides its
+          // settings to the files (inject('secureEnv')).
+          globalSetup: ['tests/secure/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: 'chaos',
           include: ['tests/chaos/**/*.chaos.test.ts'],
           // Starts the private stack (.stack-chaos/) first and stops it at the end.

@@ -37,7 +37,7 @@ export async function preflight(
         await probe();
         break;
       } catch (error) {
-        const verdict = classify(error);
+        const verdict = error instanceof ConnectionSetupError ? error : classify(error);
         if (verdict instanceof ConnectionSetupError) throw verdict;
         if (verdict?.kind === 'closed-by-server') {
           if (attempt < CLOSED_ATTEMPTS) {

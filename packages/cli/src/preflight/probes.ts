@@ -4,6 +4,7 @@ import { kafkajsSecurity } from '@denyscope/kafka';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { ConnectionSetupError, transportProblem, type TransportProblem } from './setup-error.js';
+import { tlsHandshake } from './tls-handshake.js';
 
 /** One connection attempt: resolves when the service answered an authenticated request. */
 export type Probe = () => Promise<void>;
@@ -117,18 +118,35 @@ export function redisProbe(redis: Config['redis']) {
   const settings = { tls: 'REDIS_URL (redis:// or rediss://)', ca: 'REDIS_CA_FILE' };
   return {
     async probe() {
+      const options = redisConnectionOptions(redis);
       const client = new Redis({
-        ...redisConnectionOptions(redis),
+        ...options,
         lazyConnect: true,
         connectTimeout: PROBE_TIMEOUT_MS,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
-      // Errors reach the awaited calls; without a listener ioredis would also print them.
-      client.on('error', () => undefined);
+      // ioredis rejects connect() with a bare "Connection is closed." and reports the cause (a
+      // TLS failure, WRONGPASS from its AUTH) as an 'error' event: keep the first such cause.
+      let cause: unknown;
+      client.on('error', (error: unknown) => (cause ??= error));
       try {
         await client.connect();
         await client.ping();
+      } catch (error) {
+        client.disconnect();
+        const reason = cause ?? error;
+        // A TLS client to a plaintext Redis only times out (Redis waits for the rest of what it
+        // takes for a command): look underneath before calling the server merely unreachable.
+        if (options.tls !== undefined && (reason as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+          const outcome = await tlsHandshake(options.host, options.port, PROBE_TIMEOUT_MS);
+          if (outcome === 'no-tls-answer' || outcome === 'tls-error') {
+            throw new ConnectionSetupError('Redis', 'the server does not speak TLS on this port', [
+              settings.tls,
+            ]);
+          }
+        }
+        throw reason;
       } finally {
         client.disconnect();
       }

@@ -45,7 +45,12 @@ export function transportProblem(error: unknown): TransportProblem {
     if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
       return { kind: 'untrusted-certificate', code };
     }
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message)) {
+    if (
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+      /wrong version number/i.test(message) ||
+      // The server hung up on our TLS ClientHello: it read it as a malformed request.
+      /disconnected before secure TLS connection was established/i.test(message)
+    ) {
       return { kind: 'server-not-tls' };
     }
     if (
