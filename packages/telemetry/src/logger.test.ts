@@ -46,7 +46,7 @@ describe('createLogger', () => {
           redis: { url: 'redis://:p3@127.0.0.1:6379' },
           clickhousePassword: 'p4',
         },
-        kafka: { sasl: { mechanism: 'plain', password: 'p5' } },
+        kafka: { sasl: { mechanism: 'plain', password: 'p5' }, ssl: { key: 'PRIVATE-p6' } },
         client: { secret: 's1', apiKey: 'k1' },
       },
       'config loaded',
@@ -63,7 +63,7 @@ describe('createLogger', () => {
       headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', accept: 'application/json' },
       clickhouse: { url: 'http://127.0.0.1:8123', user: 'default', password: '[REDACTED]' },
       config: { clickhouse: { user: 'default', password: '[REDACTED]' } },
-      kafka: { sasl: { mechanism: 'plain', password: '[REDACTED]' } },
+      kafka: { sasl: { mechanism: 'plain', password: '[REDACTED]' }, ssl: { key: '[REDACTED]' } },
     });
   });
 

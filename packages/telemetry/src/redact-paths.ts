@@ -33,6 +33,11 @@ export const REDACT_PATHS: readonly string[] = [
   '*.redis.url',
   'redisUrl',
   '*.redisUrl',
+  // A TLS client's private key (KAFKA_SSL_KEY_FILE's contents in config.kafka.ssl.key). Not the
+  // bare `key`: key IDs are what denyscope logs most.
+  'ssl.key',
+  '*.ssl.key',
+  '*.*.ssl.key',
 ];
 
 export const REDACTED = '[REDACTED]';
