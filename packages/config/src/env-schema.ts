@@ -4,6 +4,7 @@ import { apiEnv } from './sections/api.js';
 import { CONNECTION_SECRETS, connectionsEnv } from './sections/connections.js';
 import { reporterEnv } from './sections/reporter.js';
 import { simulatorEnv } from './sections/simulator.js';
+import { kafkaClientEnv } from './sections/kafka-client.js';
 
 // Every option a user can set, by the environment variable that sets it. Defaults suit the local
 // stack (`npm run stack:up`); README.md documents each one. Names used by deployment tooling
@@ -65,6 +66,15 @@ const ruleIds = commaSeparated
   .transform((items) => items.filter(isRuleId));
 
 const httpUrl = url(['http:', 'https:']);
+
+/** A `whsec_` secret must decode to the 24–64 key bytes the Standard Webhooks spec asks for. */
+function isWebhookSecret(value: string): boolean {
+  if (!value.startsWith('whsec_')) return true;
+  const encoded = value.slice('whsec_'.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return false;
+  const bytes = Buffer.from(encoded, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
 
 /**
  * INGEST_KEY_READS_PER_MINUTE unless set; also what `denyscope replay`'s loader uses when its
@@ -177,7 +187,14 @@ export const envSchema = z.object({
   NOTIFY_PAGERDUTY_MIN_SEVERITY: severity.default('high'),
   NOTIFY_PAGERDUTY_RULES: ruleIds.optional(),
   WEBHOOK_URL: httpUrl.optional(),
-  WEBHOOK_SECRET: z.string().min(16, { message: 'expected at least 16 characters' }).optional(),
+  // Standard Webhooks' `whsec_<base64 of 24–64 bytes>`, or (older setups) any 16+ characters.
+  WEBHOOK_SECRET: z
+    .string()
+    .min(16, { message: 'expected at least 16 characters' })
+    .refine(isWebhookSecret, {
+      message: 'expected whsec_ followed by the base64 of 24 to 64 random bytes',
+    })
+    .optional(),
   NOTIFY_WEBHOOK_MIN_SEVERITY: severity.default('info'),
   NOTIFY_WEBHOOK_RULES: ruleIds.optional(),
   NOTIFY_LOG_ENABLED: bool.default(true),
@@ -185,6 +202,7 @@ export const envSchema = z.object({
   NOTIFY_LOG_RULES: ruleIds.optional(),
   // Sections with a file of their own (sections/*.ts): one file per service, one line here.
   ...connectionsEnv,
+  ...kafkaClientEnv,
   ...reporterEnv,
   ...apiEnv,
   ...simulatorEnv,

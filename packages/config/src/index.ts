@@ -17,3 +17,9 @@ export {
   type KafkaTls,
   type SaslMechanism,
 } from './sections/connections.js';
+export {
+  KAFKA_CLIENTS,
+  PLATFORMATIC_MIN_NODE,
+  kafkaClientProblem,
+  type KafkaClientName,
+} from './sections/kafka-client.js';

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       sessionTimeoutMs: 30_000,
       fetchMaxBytes: 8 * 1_048_576,
       fetchMaxBytesPerPartition: 2 * 1_048_576,
+      client: 'kafkajs',
     });
     expect(config.clickhouse.url).toBe('http://127.0.0.1:8123');
     expect(config.clickhouse.database).toBe('denyscope');

@@ -5,6 +5,7 @@ import { redactUrlPassword } from './redact-url.js';
 import { envSchema, SECRET_VARIABLES, type ParsedEnv } from './env-schema.js';
 import { apiSection, type ApiConfig } from './sections/api.js';
 import { connectionsSection, type KafkaSasl, type KafkaTls } from './sections/connections.js';
+import { kafkaClientSection, type KafkaClientName } from './sections/kafka-client.js';
 import { reporterSection, type ReporterConfig } from './sections/reporter.js';
 import { simulatorSection, type SimulatorConfig } from './sections/simulator.js';
 
@@ -33,6 +34,8 @@ export interface Config {
     ssl: KafkaTls | undefined;
     /** SASL (KAFKA_SASL_*); undefined: no authentication. */
     sasl: KafkaSasl | undefined;
+    /** Client library of ingest's consumer and dead-letter producer (KAFKA_CLIENT). */
+    client: KafkaClientName;
   };
   clickhouse: {
     url: string;
@@ -194,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
       fetchMaxBytes: parsed.KAFKA_FETCH_MAX_BYTES,
       fetchMaxBytesPerPartition: parsed.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
       ...connections.kafka,
+      client: kafkaClientSection(parsed),
     },
     clickhouse: {
       url: parsed.CLICKHOUSE_URL,

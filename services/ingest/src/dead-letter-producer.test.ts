@@ -1,8 +1,12 @@
-import type { Message } from 'kafkajs';
+import type { MessageToSend } from '@denyscope/kafka';
 import { describe, expect, it } from 'vitest';
 import { chunks } from './dead-letter-producer.js';
 
-const message = (bytes: number): Message => ({ value: Buffer.alloc(bytes) });
+const message = (bytes: number): MessageToSend => ({
+  key: null,
+  value: Buffer.alloc(bytes),
+  headers: {},
+});
 
 describe('chunks of dead letters per produce request', () => {
   it('keeps order and puts at most maxBytes of values in a request', () => {
@@ -13,7 +17,12 @@ describe('chunks of dead letters per produce request', () => {
   });
 
   it('sends a message larger than the limit alone, and empty values count nothing', () => {
-    const messages = [message(10), message(5000), { value: null }, message(10)];
+    const messages = [
+      message(10),
+      message(5000),
+      { key: null, value: null, headers: {} },
+      message(10),
+    ];
     expect(chunks(messages, 1000).map((chunk) => chunk.length)).toEqual([1, 1, 2]);
   });
 

@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import { MessageTooLargeError, type MessageToSend, type ReliableProducer } from '@denyscope/kafka';
 import type { DeadLetter } from './pending-batch.js';
 
 // What is kept of a message the dead-letter topic itself refuses as too large.
@@ -9,17 +9,13 @@ const TRUNCATED_BYTES = 65_536;
 // suite: flushes longer than the session timeout, the member expelled, letters sent twice).
 const REQUEST_BYTES = 1_048_576;
 
-function isMessageTooLarge(error: unknown): boolean {
-  return (error as { type?: unknown } | null)?.type === 'MESSAGE_TOO_LARGE';
-}
-
 /** Consecutive runs of messages whose values add up to at most `maxBytes` (or one larger message). */
-export function chunks(messages: readonly Message[], maxBytes: number): Message[][] {
-  const result: Message[][] = [];
-  let current: Message[] = [];
+export function chunks(messages: readonly MessageToSend[], maxBytes: number): MessageToSend[][] {
+  const result: MessageToSend[][] = [];
+  let current: MessageToSend[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = (message.value as Buffer | null)?.length ?? 0;
+    const size = message.value?.length ?? 0;
     if (current.length > 0 && bytes + size > maxBytes) {
       result.push(current);
       current = [];
@@ -38,7 +34,7 @@ export function chunks(messages: readonly Message[], maxBytes: number): Message[
  */
 export class DeadLetterProducer {
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: ReliableProducer,
     private readonly topic: string,
   ) {}
 
@@ -49,9 +45,9 @@ export class DeadLetterProducer {
     // In order, one request at a time: a retry after a failure resends from the failed chunk on.
     for (const chunk of chunks(messages, REQUEST_BYTES)) {
       try {
-        await this.producer.send({ topic: this.topic, acks: -1, messages: chunk });
+        await this.producer.send(this.topic, chunk);
       } catch (error) {
-        if (!isMessageTooLarge(error)) throw error;
+        if (!(error instanceof MessageTooLargeError)) throw error;
         await this.sendOneByOne(chunk);
       }
     }
@@ -60,33 +56,29 @@ export class DeadLetterProducer {
   // A dead-letter topic with a smaller max.message.bytes than the source (or the headers pushing
   // a message just over it) must not stall ingest forever: such a message is sent truncated,
   // marked so, with its source coordinates to find the original.
-  private async sendOneByOne(messages: Message[]): Promise<void> {
+  private async sendOneByOne(messages: MessageToSend[]): Promise<void> {
     for (const message of messages) {
       try {
-        await this.producer.send({ topic: this.topic, acks: -1, messages: [message] });
+        await this.producer.send(this.topic, [message]);
       } catch (error) {
-        if (!isMessageTooLarge(error)) throw error;
-        const value = message.value as Buffer | null;
-        await this.producer.send({
-          topic: this.topic,
-          acks: -1,
-          messages: [
-            {
-              ...message,
-              value: value?.subarray(0, TRUNCATED_BYTES) ?? null,
-              headers: {
-                ...message.headers,
-                'denyscope-truncated': 'true',
-                'denyscope-original-bytes': String(value?.length ?? 0),
-              },
+        if (!(error instanceof MessageTooLargeError)) throw error;
+        const value = message.value;
+        await this.producer.send(this.topic, [
+          {
+            ...message,
+            value: value?.subarray(0, TRUNCATED_BYTES) ?? null,
+            headers: {
+              ...message.headers,
+              'denyscope-truncated': 'true',
+              'denyscope-original-bytes': String(value?.length ?? 0),
             },
-          ],
-        });
+          },
+        ]);
       }
     }
   }
 
-  private toMessage(letter: DeadLetter, failedAt: string): Message {
+  private toMessage(letter: DeadLetter, failedAt: string): MessageToSend {
     return {
       key: letter.key,
       value: letter.value,

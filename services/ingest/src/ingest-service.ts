@@ -8,7 +8,7 @@ import {
   type Logger,
   type Tracer,
 } from '@denyscope/telemetry';
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { GroupConsumer, PartitionBatch, ReliableProducer } from '@denyscope/kafka';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
 import { EventIntake } from './event-intake.js';
@@ -23,8 +23,8 @@ export interface IngestServiceDeps {
   config: Config;
   log: Logger;
   metrics: IngestMetrics;
-  consumer: Consumer;
-  producer: Producer;
+  consumer: GroupConsumer;
+  producer: ReliableProducer;
   writer: ClickHouseWriter;
   /** Called once when a batch cannot be stored for a reason retrying cannot fix. */
   onFatal: (error: unknown) => void;
@@ -76,33 +76,22 @@ export class IngestService {
 
   async start(): Promise<void> {
     const { consumer, config } = this.deps;
-    // Partitions may have moved: what was counted is read again from ClickHouse on next use.
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      // kafkajs starts every partition again from its committed offset after a rebalance (a new
-      // OffsetManager per generation), so messages taken but not yet flushed come back: drop
-      // them here or they would be counted twice. Nothing is lost; they are uncommitted.
-      this.pending = this.newBatch();
-      this.countedThrough.clear();
-      this.log.info({ memberAssignment: event.payload.memberAssignment }, 'joined consumer group');
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      this.log.error(
-        { err: event.payload.error, restart: event.payload.restart },
-        'consumer crashed',
-      );
-    });
-    await consumer.subscribe({
-      topics: [config.kafka.topic],
-      fromBeginning: config.kafka.fromBeginning,
-    });
     this.timer = setInterval(
       () => this.flushOnTimer(),
       Math.max(10, config.ingest.flushIntervalMs / 4),
     );
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.trackBatch(payload),
+    await consumer.run(config.kafka.topic, config.kafka.fromBeginning, {
+      onBatch: (batch) => this.trackBatch(batch),
+      // Partitions may have moved: what was counted is read again from ClickHouse on next use.
+      // Every partition starts again from its committed offset after a (re)join, so messages
+      // taken but not yet flushed come back: drop them here or they would be counted twice.
+      // Nothing is lost; they are uncommitted.
+      onAssigned: (memberAssignment) => {
+        this.pending = this.newBatch();
+        this.countedThrough.clear();
+        this.log.info({ memberAssignment }, 'joined consumer group');
+      },
+      onCrash: (error, restart) => this.log.error({ err: error, restart }, 'consumer crashed'),
     });
   }
 
@@ -110,7 +99,7 @@ export class IngestService {
   async drain(graceMs: number): Promise<boolean> {
     this.stopping = true;
     clearInterval(this.timer);
-    this.deps.consumer.pause([{ topic: this.deps.config.kafka.topic }]);
+    this.deps.consumer.pause();
     await this.inBatch;
     const deadline = setTimeout(() => this.stopController.abort(), graceMs);
     try {
@@ -128,20 +117,19 @@ export class IngestService {
     }
   }
 
-  private trackBatch(payload: EachBatchPayload): Promise<void> {
-    const done = this.handleBatch(payload);
+  private trackBatch(batch: PartitionBatch): Promise<void> {
+    const done = this.handleBatch(batch);
     this.inBatch = done.catch(() => undefined);
     return done;
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  private async handleBatch(batch: PartitionBatch): Promise<void> {
     const { topic, partition } = batch;
-    const offsetLag = batch.offsetLag();
+    const offsetLag = batch.lagAfter();
     this.deps.metrics.setLag(topic, partition, remainingLag(offsetLag, 0));
     if (this.stopping) return;
 
-    const counted = await this.countedThroughOrPause(payload);
+    const counted = await this.countedThroughOrPause(batch);
     if (counted === undefined) return;
     // Only the first batches after a crash overlap the counted range; skip the per-message
     // comparison everywhere else.
@@ -149,8 +137,8 @@ export class IngestService {
     const skipThrough =
       counted !== null && first !== null && counted >= BigInt(first) ? counted : null;
 
-    // Per batch, not per message: the partition's progress, and kafkajs's offset bookkeeping
-    // (resolveOffset does int64 arithmetic on strings; isStale builds a lookup key).
+    // Per batch, not per message: the partition's progress, and the client's offset bookkeeping
+    // (kafkajs's resolveOffset does int64 arithmetic on strings; isStale builds a lookup key).
     const pending = this.pending;
     const progress = pending.progressOf(topic, partition);
     const messages = batch.messages;
@@ -158,14 +146,14 @@ export class IngestService {
     intake.setClock(Date.now());
     let taken = 0;
     while (taken < messages.length) {
-      if (!payload.isRunning() || payload.isStale() || this.stopping) break;
+      if (!batch.isRunning() || batch.isStale() || this.stopping) break;
       const end = Math.min(messages.length, taken + LIVENESS_CHECK_EVERY);
       for (; taken < end; taken += 1) {
         const message = messages[taken]!;
         intake.take(pending, progress, message.value, message.key, message.offset, skipThrough);
       }
     }
-    if (taken > 0) payload.resolveOffset(messages[taken - 1]!.offset);
+    if (taken > 0) batch.markTaken(messages[taken - 1]!.offset);
     // For the detector's watermark: a partition with a backlog holds it (ingest_watermarks.lag).
     progress.lag = remainingLag(offsetLag, messages.length - taken);
     this.deps.metrics.addEvents(taken);
@@ -179,10 +167,10 @@ export class IngestService {
       if (this.stalled || this.stopping || this.failed !== null) return;
       if (this.flushing) {
         // Wait for the previous flush (backpressure), but not through a stall: then consumption
-        // is paused and this batch returns so kafkajs keeps the group membership alive. A slow
-        // flush must not cost the partitions: heartbeat while waiting.
+        // is paused and this batch returns so the client keeps the group membership alive. A
+        // slow flush must not cost the partitions: keep the membership alive while waiting.
         await Promise.race([this.flushing.catch(() => undefined), sleep(100)]);
-        await payload.heartbeat();
+        await batch.keepAlive();
         continue;
       }
       void this.startFlush().catch(() => undefined);
@@ -194,10 +182,8 @@ export class IngestService {
    * ClickHouse cannot say, the partition pauses and resumes after a backoff; its messages are not
    * resolved, so Kafka hands them out again.
    */
-  private async countedThroughOrPause(
-    payload: EachBatchPayload,
-  ): Promise<bigint | null | undefined> {
-    const { topic, partition } = payload.batch;
+  private async countedThroughOrPause(batch: PartitionBatch): Promise<bigint | null | undefined> {
+    const { topic, partition } = batch;
     const id = `${topic}:${partition}`;
     if (this.countedThrough.has(id)) return this.countedThrough.get(id);
     // A flush still in flight may cover this partition's re-delivered range: let it land (or
@@ -213,7 +199,7 @@ export class IngestService {
         { err: error, topic, partition, retryInMs: delay },
         'cannot read counted offsets; pausing partition',
       );
-      const resume = payload.pause();
+      const resume = batch.pausePartition();
       setTimeout(resume, delay).unref();
       return undefined;
     }
@@ -265,7 +251,7 @@ export class IngestService {
     } catch (error) {
       if (this.failed === null && !this.stopController.signal.aborted) {
         this.failed = error;
-        this.deps.consumer.pause([{ topic: config.kafka.topic }]);
+        this.deps.consumer.pause();
         this.log.fatal(
           { err: error, messages: batch.messages },
           'batch cannot be stored (not a transient error); stopping without committing it',
@@ -313,7 +299,7 @@ export class IngestService {
       onRetry: (error, attempt, delayMs) => {
         if (!this.stalled) {
           this.stalled = true;
-          this.deps.consumer.pause([{ topic: this.deps.config.kafka.topic }]);
+          this.deps.consumer.pause();
         }
         this.log.warn(
           { err: error, attempt, retryInMs: delayMs },
@@ -323,7 +309,7 @@ export class IngestService {
     });
     if (this.stalled) {
       this.stalled = false;
-      if (!this.stopping) this.deps.consumer.resume([{ topic: this.deps.config.kafka.topic }]);
+      if (!this.stopping) this.deps.consumer.resume();
       this.log.info({}, 'storage recovered; consumption resumed');
     }
   }
@@ -331,7 +317,7 @@ export class IngestService {
   private async commit(batch: PendingBatch): Promise<void> {
     const offsets = batch.commitOffsets();
     try {
-      await this.deps.consumer.commitOffsets(offsets);
+      await this.deps.consumer.commit(offsets);
     } catch (error) {
       // The rows are stored; a lost commit only means the partition's next reader reads them
       // again, and replays are folded (request_id, ingest_offsets). Not worth blocking on.

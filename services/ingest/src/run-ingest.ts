@@ -3,7 +3,7 @@ import type { Config } from '@denyscope/config';
 import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
 import { ClickHouseWriter } from './clickhouse-writer.js';
 import { IngestService } from './ingest-service.js';
-import { createKafka, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
+import { createKafkaClient, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DRAIN_GRACE_MS = 25_000;
@@ -20,20 +20,21 @@ export interface RunningIngest {
  */
 export async function runIngest(config: Config, log: Logger): Promise<RunningIngest> {
   const metrics = createIngestMetrics();
-  const kafka = createKafka(config, log);
+  // KAFKA_CLIENT: kafkajs (default) or @platformatic/kafka, behind one interface.
+  const kafka = await createKafkaClient(config, log);
   // Ingest's inserts are not bounded by the read-side query limits (docs/clickhouse-users.md).
   const clickhouse = createClickHouseClient(config.clickhouse, { queryLimits: null });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer();
   const consumer = kafka.consumer({
     groupId: config.kafka.groupId,
     // How long a crashed member holds its partitions before the group hands them on.
-    sessionTimeout: config.kafka.sessionTimeoutMs,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     // Fetch sizes bound memory (see KAFKA_FETCH_MAX_BYTES); a fetch of a few MB is already
-    // thousands of messages, so larger ones buy no throughput. maxWaitTimeInMs bounds the latency
-    // at low traffic.
-    maxBytes: config.kafka.fetchMaxBytes,
-    maxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
-    maxWaitTimeInMs: 500,
+    // thousands of messages, so larger ones buy no throughput. maxWaitMs bounds the latency at
+    // low traffic.
+    fetchMaxBytes: config.kafka.fetchMaxBytes,
+    fetchMaxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
+    maxWaitMs: 500,
   });
   const writer = new ClickHouseWriter(clickhouse, (table, _rows, ms) =>
     metrics.recordInsertLatency(table, ms),
@@ -94,6 +95,7 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
       topic: config.kafka.topic,
       dlqTopic: config.kafka.dlqTopic,
       groupId: config.kafka.groupId,
+      kafkaClient: kafka.name,
       // How long a crashed member holds its partitions before the group hands them on.
       sessionTimeout: config.kafka.sessionTimeoutMs,
       database: config.clickhouse.database,

@@ -1,10 +1,16 @@
 import { expectedTotalsByKey, generateEvents, produce, stack, waitFor } from '@denyscope/testkit';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { missingDenials, totalRequests, totalsByKey, useIngestTarget } from './ingest-helpers.js';
+import { afterAll, expect, it } from 'vitest';
+import {
+  missingDenials,
+  totalRequests,
+  totalsByKey,
+  useIngestTarget,
+  describeEachKafkaClient,
+} from './ingest-helpers.js';
 
-describe('ingest: ClickHouse stopped for 20 s mid-stream', () => {
-  const target = useIngestTarget('chdown', 2);
+describeEachKafkaClient('ingest: ClickHouse stopped for 20 s mid-stream', (kafkaClient) => {
+  const target = useIngestTarget('chdown', 2, kafkaClient);
   const before = generateEvents({ count: 10_000, seed: 21, requestIdPrefix: 'before' });
   const during = generateEvents({ count: 20_000, seed: 22, requestIdPrefix: 'during' });
   const all = [...before, ...during];

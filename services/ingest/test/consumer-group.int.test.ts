@@ -5,8 +5,14 @@ import {
   waitFor,
   type ServiceProcess,
 } from '@denyscope/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { missingDenials, totalRequests, totalsByKey, useIngestTarget } from './ingest-helpers.js';
+import { beforeAll, expect, it } from 'vitest';
+import {
+  missingDenials,
+  totalRequests,
+  totalsByKey,
+  useIngestTarget,
+  describeEachKafkaClient,
+} from './ingest-helpers.js';
 
 /** Partitions each member was given, read from its "joined consumer group" log lines. */
 function assignedPartitions(output: string, topic: string): number[] {
@@ -17,67 +23,70 @@ function assignedPartitions(output: string, topic: string): number[] {
   return parsed.memberAssignment?.[topic] ?? [];
 }
 
-describe('ingest: two instances in one group on a 4-partition topic', () => {
-  const target = useIngestTarget('group', 4);
-  const names = target;
-  const first = generateEvents({ count: 20_000, seed: 31, requestIdPrefix: 'first' });
-  const second = generateEvents({ count: 10_000, seed: 32, requestIdPrefix: 'second' });
-  let a: ServiceProcess;
-  let b: ServiceProcess;
+describeEachKafkaClient(
+  'ingest: two instances in one group on a 4-partition topic',
+  (kafkaClient) => {
+    const target = useIngestTarget('group', 4, kafkaClient);
+    const names = target;
+    const first = generateEvents({ count: 20_000, seed: 31, requestIdPrefix: 'first' });
+    const second = generateEvents({ count: 10_000, seed: 32, requestIdPrefix: 'second' });
+    let a: ServiceProcess;
+    let b: ServiceProcess;
 
-  beforeAll(() => {
-    a = target.startIngest();
-    b = target.startIngest();
-  });
+    beforeAll(() => {
+      a = target.startIngest();
+      b = target.startIngest();
+    });
 
-  it('shares the partitions and counts exactly', async () => {
-    const client = target.clickhouse();
-    await waitFor(
-      'both members assigned',
-      () =>
-        Promise.resolve([
-          assignedPartitions(a.output(), names.topic),
-          assignedPartitions(b.output(), names.topic),
-        ]),
-      ([pa, pb]) =>
-        (pa?.length ?? 0) > 0 &&
-        (pb?.length ?? 0) > 0 &&
-        (pa?.length ?? 0) + (pb?.length ?? 0) === 4,
-      { timeoutMs: 60_000 },
-    );
-    await produce(target.kafka, target.topic, first);
-    await waitFor(
-      'first stream counted',
-      () => totalRequests(client),
-      (n) => n >= first.length,
-      {
-        timeoutMs: 90_000,
-      },
-    );
-    expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(first));
-  });
+    it('shares the partitions and counts exactly', async () => {
+      const client = target.clickhouse();
+      await waitFor(
+        'both members assigned',
+        () =>
+          Promise.resolve([
+            assignedPartitions(a.output(), names.topic),
+            assignedPartitions(b.output(), names.topic),
+          ]),
+        ([pa, pb]) =>
+          (pa?.length ?? 0) > 0 &&
+          (pb?.length ?? 0) > 0 &&
+          (pa?.length ?? 0) + (pb?.length ?? 0) === 4,
+        { timeoutMs: 60_000 },
+      );
+      await produce(target.kafka, target.topic, first);
+      await waitFor(
+        'first stream counted',
+        () => totalRequests(client),
+        (n) => n >= first.length,
+        {
+          timeoutMs: 90_000,
+        },
+      );
+      expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(first));
+    });
 
-  it('hands the partitions of a stopped instance to the other', async () => {
-    const client = target.clickhouse();
-    const stopped = await b.stop('SIGTERM');
-    expect(stopped.code).toBe(0);
-    await produce(target.kafka, target.topic, second);
-    await waitFor(
-      'the survivor owns all four partitions',
-      () => Promise.resolve(assignedPartitions(a.output(), names.topic)),
-      (partitions) => partitions.length === 4,
-      { timeoutMs: 60_000 },
-    );
-    const all = [...first, ...second];
-    await waitFor(
-      'second stream counted',
-      () => totalRequests(client),
-      (n) => n >= all.length,
-      {
-        timeoutMs: 90_000,
-      },
-    );
-    expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(all));
-    expect(await missingDenials(client, all)).toEqual([]);
-  });
-});
+    it('hands the partitions of a stopped instance to the other', async () => {
+      const client = target.clickhouse();
+      const stopped = await b.stop('SIGTERM');
+      expect(stopped.code).toBe(0);
+      await produce(target.kafka, target.topic, second);
+      await waitFor(
+        'the survivor owns all four partitions',
+        () => Promise.resolve(assignedPartitions(a.output(), names.topic)),
+        (partitions) => partitions.length === 4,
+        { timeoutMs: 60_000 },
+      );
+      const all = [...first, ...second];
+      await waitFor(
+        'second stream counted',
+        () => totalRequests(client),
+        (n) => n >= all.length,
+        {
+          timeoutMs: 90_000,
+        },
+      );
+      expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(all));
+      expect(await missingDenials(client, all)).toEqual([]);
+    });
+  },
+);

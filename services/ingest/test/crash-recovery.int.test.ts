@@ -1,5 +1,5 @@
 import { expectedTotalsByKey, generateEvents, produce, waitFor } from '@denyscope/testkit';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   isDenial,
   missingDenials,
@@ -7,10 +7,11 @@ import {
   totalRequests,
   totalsByKey,
   useIngestTarget,
+  describeEachKafkaClient,
 } from './ingest-helpers.js';
 
-describe('ingest: SIGKILL mid-stream, then restart', () => {
-  const target = useIngestTarget('crash', 2);
+describeEachKafkaClient('ingest: SIGKILL mid-stream, then restart', (kafkaClient) => {
+  const target = useIngestTarget('crash', 2, kafkaClient);
   const events = generateEvents({ count: 60_000, denialRatio: 0.05, seed: 11, stepMs: 3 });
 
   it('loses no request_id and counts every request once', async () => {

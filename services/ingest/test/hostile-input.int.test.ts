@@ -7,12 +7,13 @@ import {
   waitFor,
   type ServiceProcess,
 } from '@denyscope/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   missingDenials,
   storedRequestIds,
   totalRequests,
   useIngestTarget,
+  describeEachKafkaClient,
 } from './ingest-helpers.js';
 
 const HOSTILE_IDS = [
@@ -78,8 +79,8 @@ const BAD_MESSAGES: { name: string; value: string | Buffer; reason: RegExp }[] =
   },
 ];
 
-describe('ingest: hostile input mixed into a stream', () => {
-  const target = useIngestTarget('hostile', 2);
+describeEachKafkaClient('ingest: hostile input mixed into a stream', (kafkaClient) => {
+  const target = useIngestTarget('hostile', 2, kafkaClient);
   const good = generateEvents({ count: 2_000, denialRatio: 0.1, seed: 3, requestIdPrefix: 'good' });
   const hostileDenials = HOSTILE_IDS.map((id, i) => denial(`hostile-${i}`, id));
   const client = () => target.clickhouse();

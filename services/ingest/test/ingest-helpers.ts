@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
+import { KAFKA_CLIENTS, kafkaClientProblem, type KafkaClientName } from '@denyscope/config';
 import {
   createTopic,
   deleteTopics,
@@ -12,7 +13,23 @@ import {
   type ServiceProcess,
 } from '@denyscope/testkit';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
+
+/**
+ * Declares the suite once per Kafka client ingest can run on (KAFKA_CLIENT), so both are held to
+ * the same tests. A client the running Node.js cannot load (platformatic before 22.22) is skipped
+ * with the reason in the suite's name, so the report shows what did not run and why.
+ */
+export function describeEachKafkaClient(
+  title: string,
+  body: (client: KafkaClientName) => void,
+): void {
+  for (const client of KAFKA_CLIENTS) {
+    const problem = kafkaClientProblem(client, process.versions.node);
+    if (problem === null) describe(`${title} [${client}]`, () => body(client));
+    else describe.skip(`${title} [${client}: skipped, ${problem}]`, () => body(client));
+  }
+}
 
 export interface IngestTestTarget {
   topic: string;
@@ -20,6 +37,8 @@ export interface IngestTestTarget {
   groupId: string;
   database: string;
   kafka: Kafka;
+  /** KAFKA_CLIENT of every ingest this target starts. */
+  kafkaClient: KafkaClientName;
   /** Bound to the test's database; valid inside tests (created in beforeAll). */
   clickhouse: () => ClickHouseClient;
   /** `denyscope ingest` as a child process on this target; stopped after the suite. */
@@ -28,10 +47,16 @@ export interface IngestTestTarget {
 
 /**
  * Gives a describe block its own topic (with `partitions`), consumer group and migrated
- * ClickHouse database, and removes them, and any ingest process it started, afterwards.
+ * ClickHouse database, and removes them, and any ingest process it started, afterwards. The
+ * ingest processes it starts use the Kafka client `kafkaClient`; the test's own producer and readers
+ * stay on kafkajs (testkit), so each client is checked against an independent one.
  */
-export function useIngestTarget(prefix: string, partitions: number): IngestTestTarget {
-  const names = testNames(prefix);
+export function useIngestTarget(
+  prefix: string,
+  partitions: number,
+  kafkaClient: KafkaClientName,
+): IngestTestTarget {
+  const names = testNames(`${prefix}.${kafkaClient}`);
   const kafka = testKafka();
   const processes: ServiceProcess[] = [];
   let client: ClickHouseClient | undefined;
@@ -52,6 +77,7 @@ export function useIngestTarget(prefix: string, partitions: number): IngestTestT
     ...names,
     dlqTopic: `${names.topic}.dlq`,
     kafka,
+    kafkaClient,
     clickhouse: () => {
       if (client === undefined) throw new Error('the ClickHouse client exists once beforeAll ran');
       return client;
@@ -62,6 +88,7 @@ export function useIngestTarget(prefix: string, partitions: number): IngestTestT
         KAFKA_GROUP_ID: names.groupId,
         CLICKHOUSE_DATABASE: names.database,
         INGEST_FLUSH_INTERVAL_MS: '300',
+        KAFKA_CLIENT: kafkaClient,
         ...env,
       });
       processes.push(process);

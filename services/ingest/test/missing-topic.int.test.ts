@@ -11,11 +11,11 @@ import {
   waitFor,
   type ServiceProcess,
 } from '@denyscope/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
-import { totalRequests } from './ingest-helpers.js';
+import { afterAll, expect, it } from 'vitest';
+import { describeEachKafkaClient, totalRequests } from './ingest-helpers.js';
 
-describe('ingest: started before its topic exists', () => {
-  const names = testNames('notopic');
+describeEachKafkaClient('ingest: started before its topic exists', (kafkaClient) => {
+  const names = testNames(`notopic.${kafkaClient}`);
   const kafka = testKafka();
   let ingest: ServiceProcess | undefined;
 
@@ -32,6 +32,7 @@ describe('ingest: started before its topic exists', () => {
       KAFKA_GROUP_ID: names.groupId,
       CLICKHOUSE_DATABASE: names.database,
       INGEST_FLUSH_INTERVAL_MS: '300',
+      KAFKA_CLIENT: kafkaClient,
     });
     const service = ingest;
     await waitFor(

@@ -1,6 +1,6 @@
 import { generateEvents, produce, rows, waitFor } from '@denyscope/testkit';
-import { describe, expect, it } from 'vitest';
-import { totalRequests, useIngestTarget } from './ingest-helpers.js';
+import { expect, it } from 'vitest';
+import { totalRequests, useIngestTarget, describeEachKafkaClient } from './ingest-helpers.js';
 
 /**
  * ingest_watermarks.lag: what the detector reads to wait for partitions still working through a
@@ -8,8 +8,8 @@ import { totalRequests, useIngestTarget } from './ingest-helpers.js';
  * Small fetches and batches make ingest flush many times while the backlog lasts. The table keeps
  * one row per partition once merged, so the test watches it while ingest works.
  */
-describe('ingest: per-partition lag in ingest_watermarks', () => {
-  const target = useIngestTarget('lag', 2);
+describeEachKafkaClient('ingest: per-partition lag in ingest_watermarks', (kafkaClient) => {
+  const target = useIngestTarget('lag', 2, kafkaClient);
   const events = generateEvents({ count: 12_000, denialRatio: 0.05, seed: 11 });
 
   it('reports the backlog while it lasts and 0 once caught up', async () => {

@@ -7,17 +7,18 @@ import {
   waitFor,
   type ServiceProcess,
 } from '@denyscope/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   isDenial,
   storedRequestIds,
   totalRequests,
   totalsByKey,
   useIngestTarget,
+  describeEachKafkaClient,
 } from './ingest-helpers.js';
 
-describe('ingest: 20,000 mixed events from Kafka into ClickHouse', () => {
-  const target = useIngestTarget('pipeline', 3);
+describeEachKafkaClient('ingest: 20,000 mixed events from Kafka into ClickHouse', (kafkaClient) => {
+  const target = useIngestTarget('pipeline', 3, kafkaClient);
   const events = generateEvents({ count: 20_000, denialRatio: 0.05, seed: 7 });
   const denialIds = new Set(events.filter(isDenial).map((e) => e.request_id));
   const client = () => target.clickhouse();
