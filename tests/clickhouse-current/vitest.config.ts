@@ -23,6 +23,7 @@ const SHARED_INT_TESTS = [
   'services/reporter/test/causes.int.test.ts',
   'services/reporter/test/known-ids.int.test.ts',
   'services/reporter/test/blank-account.int.test.ts',
+  'services/reporter/test/long-key-lists.int.test.ts',
   'services/api/test/api.int.test.ts',
   'services/api/test/api-defence.int.test.ts',
 ];

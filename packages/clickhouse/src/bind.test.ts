@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TupleParam } from '@clickhouse/client';
 import { sqlValues } from './bind.js';
 
 describe('sqlValues', () => {
@@ -6,6 +7,7 @@ describe('sqlValues', () => {
     const v = sqlValues({ queryParameters: false });
     expect(v.string("it's")).toBe("'it\\'s'");
     expect(v.strings(['a', "b'"])).toBe("('a', 'b\\'')");
+    expect(v.pairs([['n', "k'"]])).toBe("(('n', 'k\\''))");
     expect(v.params).toEqual({});
   });
 
@@ -16,8 +18,20 @@ describe('sqlValues', () => {
     expect(v.params).toEqual({ v0: "it's", v1: ['a', 'b'], v2: '\ufffd' });
   });
 
+  it('sends pairs as one Array(Tuple(String, String)) parameter', () => {
+    const v = sqlValues({ queryParameters: true });
+    expect(
+      v.pairs([
+        ['n', "k'"],
+        ['m', 'j'],
+      ]),
+    ).toBe('{v0:Array(Tuple(String, String))}');
+    expect(v.params.v0).toEqual([new TupleParam(['n', "k'"]), new TupleParam(['m', 'j'])]);
+  });
+
   it('refuses an empty IN list on both paths', () => {
     expect(() => sqlValues({ queryParameters: false }).strings([])).toThrow(RangeError);
     expect(() => sqlValues({ queryParameters: true }).strings([])).toThrow(RangeError);
+    expect(() => sqlValues({ queryParameters: true }).pairs([])).toThrow(RangeError);
   });
 });

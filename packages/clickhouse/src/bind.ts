@@ -1,3 +1,4 @@
+import { TupleParam } from '@clickhouse/client';
 import { quoteString } from './quote.js';
 import type { ServerCapabilities } from './server-version.js';
 
@@ -15,7 +16,7 @@ import type { ServerCapabilities } from './server-version.js';
  */
 export class SqlValues {
   /** What to pass as `query_params` (empty on servers without parameters). */
-  readonly params: Record<string, string | readonly string[]> = {};
+  readonly params: Record<string, string | readonly string[] | readonly TupleParam[]> = {};
   private next = 0;
 
   constructor(readonly parameters: boolean) {}
@@ -37,14 +38,35 @@ export class SqlValues {
     );
   }
 
-  private placeholder(type: string, value: string | readonly string[]): string {
+  /**
+   * A non-empty list of string pairs, for `(a, b) IN …`: `(('a', 'b'), ('c', 'd'))` or
+   * `{v2:Array(Tuple(String, String))}`.
+   */
+  pairs(values: readonly (readonly [string, string])[]): string {
+    if (values.length === 0) throw new RangeError('an IN list needs at least one value');
+    if (!this.parameters) {
+      return `(${values.map(([a, b]) => `(${quoteString(a)}, ${quoteString(b)})`).join(', ')})`;
+    }
+    return this.placeholder(
+      'Array(Tuple(String, String))',
+      values.map(([a, b]) => new TupleParam([a.toWellFormed(), b.toWellFormed()])),
+    );
+  }
+
+  private placeholder(
+    type: string,
+    value: string | readonly string[] | readonly TupleParam[],
+  ): string {
     const name = `v${this.next++}`;
     this.params[name] = value;
     return `{${name}:${type}}`;
   }
 }
 
+/** What sqlValues needs to know of the server. */
+export type SqlCapabilities = Pick<ServerCapabilities, 'queryParameters'>;
+
 /** Values for one query on a server with these capabilities. */
-export function sqlValues(caps: Pick<ServerCapabilities, 'queryParameters'>): SqlValues {
+export function sqlValues(caps: SqlCapabilities): SqlValues {
   return new SqlValues(caps.queryParameters);
 }

@@ -5,7 +5,8 @@ export {
   type QueryLimits,
 } from './client.js';
 export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
-export { SqlValues, sqlValues } from './bind.js';
+export { SqlValues, sqlValues, type SqlCapabilities } from './bind.js';
+export { IN_LIST_MAX_BYTES, IN_LIST_MAX_VALUES, inListChunks, queryByChunks } from './in-list.js';
 export { encodeTabSeparated, insertTabSeparated, tabSeparatedString } from './tab-separated.js';
 export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
@@ -14,6 +15,7 @@ export type { ClusterLayout } from './migrations/types.js';
 export { dropExpiredPartitions } from './retention.js';
 export {
   readServerCapabilities,
+  serverCapabilities,
   parseServerVersion,
   capabilitiesOf,
   type ServerCapabilities,

@@ -60,3 +60,20 @@ export async function readServerCapabilities(
   if (text === undefined) throw new Error('SELECT version() returned no row');
   return capabilitiesOf(parseServerVersion(text));
 }
+
+const known = new WeakMap<ClickHouseClient, Promise<ServerCapabilities>>();
+
+/**
+ * readServerCapabilities, once per client: the services ask before each report or rule tick and
+ * the server answers `SELECT version()` only the first time. A failed read is forgotten, so the
+ * next call asks again (the server may have been down).
+ */
+export function serverCapabilities(client: ClickHouseClient): Promise<ServerCapabilities> {
+  let caps = known.get(client);
+  if (caps === undefined) {
+    caps = readServerCapabilities(client);
+    known.set(client, caps);
+    caps.catch(() => known.delete(client));
+  }
+  return caps;
+}

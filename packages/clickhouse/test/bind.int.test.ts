@@ -1,6 +1,7 @@
 import {
   createClickHouseClient,
   readServerCapabilities,
+  serverCapabilities,
   sqlValues,
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
@@ -57,5 +58,32 @@ describe('sqlValues against the real server', () => {
          WHERE s IN ${v.strings(HOSTILE)} ORDER BY s`,
     );
     expect(found.map((r) => r.s)).toEqual([...HOSTILE].sort());
+  });
+});
+
+describe('sqlValues pairs against the real server', () => {
+  it('matches (a, b) IN lists of hostile string pairs', async () => {
+    const pairs = HOSTILE.map((s, i): [string, string] => [
+      s,
+      HOSTILE[(i + 1) % HOSTILE.length] ?? '',
+    ]);
+    const found = await select<{ a: string; b: string }>(
+      (v) =>
+        // Two different arrays (identical expressions would be one column): every pair of them.
+        `SELECT a, b FROM (
+           SELECT arrayJoin([${HOSTILE.map((s) => v.string(s)).join(', ')}]) AS a,
+                  arrayJoin([${HOSTILE.map((s) => v.string(s)).join(', ')}, 'other']) AS b)
+         WHERE (a, b) IN ${v.pairs(pairs)} ORDER BY a, b`,
+    );
+    const sorted = (rows: [string, string][]) => rows.map((p) => JSON.stringify(p)).sort();
+    expect(sorted(found.map((r) => [r.a, r.b]))).toEqual(sorted(pairs));
+  });
+});
+
+describe('serverCapabilities', () => {
+  it('asks the server once per client and agrees with readServerCapabilities', async () => {
+    const first = serverCapabilities(client);
+    expect(serverCapabilities(client)).toBe(first);
+    expect(await first).toEqual(await readServerCapabilities(client));
   });
 });

@@ -1,20 +1,20 @@
-import { quoteString, quoteUInt } from '@denyscope/clickhouse';
+import {
+  IN_LIST_MAX_BYTES,
+  IN_LIST_MAX_VALUES,
+  inListChunks,
+  queryByChunks,
+  quoteString,
+  quoteUInt,
+} from '@denyscope/clickhouse';
 
 /** A DateTime literal for a JS Date (second precision, the precision of the tables). */
 export function dateTime(date: Date): string {
   return `toDateTime(${quoteUInt(Math.floor(date.getTime() / 1000))})`;
 }
 
-// Lists of subjects found in the data (keys, addresses) are as long as an attacker makes them. One
-// `IN (…)` text with them all exceeded ClickHouse's max_query_size (262,144 bytes by default;
-// "Max query size exceeded", code 62) and failed the rule (issue 11). So such lists go through
-// `queryByChunks`: one query per chunk of at most IN_LIST_MAX_VALUES values and IN_LIST_MAX_BYTES
-// of list text, which leaves room for a query that repeats its list twice.
-
-/** Values per `IN (…)` list of one query. */
-export const IN_LIST_MAX_VALUES = 1_000;
-/** UTF-8 bytes of one `IN (…)` list text: a quarter of the default max_query_size. */
-export const IN_LIST_MAX_BYTES = 64 * 1024;
+// Lists that grow with the data go through queryByChunks (packages/clickhouse/src/in-list.ts):
+// one `IN (…)` list of them all exceeded max_query_size and failed the rule (issue 11).
+export { IN_LIST_MAX_BYTES, IN_LIST_MAX_VALUES, inListChunks, queryByChunks };
 
 /**
  * `IN (…)` list of quoted strings; callers only pass non-empty lists. A list longer than
@@ -30,46 +30,6 @@ export function inList(values: readonly string[]): string {
     );
   }
   return text;
-}
-
-/**
- * `values` in order, split so that each chunk has at most `maxValues` values and its inList text
- * at most `maxBytes` bytes (a single longer value is a chunk of its own, and inList refuses it).
- */
-export function inListChunks(
-  values: readonly string[],
-  limits = { maxValues: IN_LIST_MAX_VALUES, maxBytes: IN_LIST_MAX_BYTES },
-): string[][] {
-  const chunks: string[][] = [];
-  let chunk: string[] = [];
-  let bytes = 2; // the parentheses
-  for (const value of values) {
-    const size = Buffer.byteLength(quoteString(value)) + 2; // and ', '
-    if (chunk.length > 0 && (chunk.length >= limits.maxValues || bytes + size > limits.maxBytes)) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 2;
-    }
-    chunk.push(value);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
-/**
- * Runs `run` once per chunk of `values` (inListChunks), one after the other so a flood costs time,
- * not parallel load, and concatenates the rows. Only for queries whose rows each belong to one
- * listed value (filtered by the list and grouped by the listed column), so a chunk never splits a
- * group. No values, no query.
- */
-export async function queryByChunks<T>(
-  values: readonly string[],
-  run: (chunk: readonly string[]) => Promise<T[]>,
-): Promise<T[]> {
-  const rows: T[] = [];
-  for (const chunk of inListChunks(values)) rows.push(...(await run(chunk)));
-  return rows;
 }
 
 /** The window [watermark − minutes, watermark]. */

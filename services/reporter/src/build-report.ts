@@ -1,4 +1,8 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
+import {
+  serverCapabilities,
+  type ClickHouseClient,
+  type SqlCapabilities,
+} from '@denyscope/clickhouse';
 import { describeCause } from './cause-text.js';
 import { CAUSES, type Cause, type FlaggedKeys } from './causes.js';
 import { InvalidReportRequestError } from './errors.js';
@@ -11,10 +15,12 @@ import {
   deletedIdsByCause,
   keysInDistributedIncidents,
   keysScanningByShape,
+  keyParts,
   keysWithEnumerationIncident,
   requestsByKey,
   sampleIds,
   sampleKey,
+  type ReportSource,
   type ScanThresholds,
   type Scope,
 } from './queries.js';
@@ -38,6 +44,11 @@ export interface BuildOptions {
   topPatterns?: number;
   /** Clock for `generated_at` (tests). */
   now?: () => Date;
+  /**
+   * What the server can do (query parameters or quoted literals for untrusted values). Absent:
+   * read from the server once per client (serverCapabilities).
+   */
+  capabilities?: SqlCapabilities;
 }
 
 const DAY_MS = 86_400_000;
@@ -100,12 +111,16 @@ export async function buildReport(
 ): Promise<Report> {
   const s = validate(request);
   const thresholds = options.scan ?? DEFAULT_SCAN_THRESHOLDS;
+  const src: ReportSource = {
+    client,
+    caps: options.capabilities ?? (await serverCapabilities(client)),
+  };
 
-  const keys = await accountKeys(client, s);
+  const keys = await accountKeys(src, s);
   const [enumeration, distributed, byShape] = await Promise.all([
-    keysWithEnumerationIncident(client, s),
-    keysInDistributedIncidents(client, s, new Set(keys)),
-    keysScanningByShape(client, s, thresholds),
+    keysWithEnumerationIncident(src, s),
+    keysInDistributedIncidents(src, s, new Set(keys)),
+    keysScanningByShape(src, s, thresholds),
   ]);
   const flagged = flagKeys(
     [...enumeration.serious, ...distributed.serious],
@@ -115,13 +130,15 @@ export async function buildReport(
   const incidentKeys = new Set([...enumeration.serious, ...distributed.serious]);
   const scanning = new Set(flagged.scanning);
 
+  // An account with very many keys is read in chunks of its keys (keyParts).
+  const parts = keyParts(keys, flagged);
   const [keyRows, dayRows, patternRows, deletedByCause, samples, requests] = await Promise.all([
-    denialsByKeyAndCause(client, s, flagged),
-    denialsByDayAndCause(client, s, flagged),
-    denialsByPatternAndCause(client, s, flagged),
-    deletedIdsByCause(client, s, flagged),
-    sampleIds(client, s, flagged),
-    requestsByKey(client, s),
+    denialsByKeyAndCause(src, s, parts),
+    denialsByDayAndCause(src, s, parts),
+    denialsByPatternAndCause(src, s, parts),
+    deletedIdsByCause(src, s, parts),
+    sampleIds(src, s, parts),
+    requestsByKey(src, s),
   ]);
 
   const totals = emptyCauseCounts();

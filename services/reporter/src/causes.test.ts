@@ -1,7 +1,10 @@
+import { IN_LIST_MAX_BYTES, sqlValues } from '@denyscope/clickhouse';
 import { describe, expect, it } from 'vitest';
 import { flagKeys } from './build-report.js';
 import { CAUSE_TEXT, describeCause } from './cause-text.js';
 import { CAUSE_PRECEDENCE, CAUSES, causeSql, classifyDenial, type DenialFacts } from './causes.js';
+import { denialsWithFacts, scope } from './denial-facts.js';
+import { keyParts } from './queries.js';
 
 const plain: DenialFacts = {
   scanningKey: false,
@@ -72,12 +75,15 @@ describe('classifyDenial', () => {
   });
 });
 
+const LITERALS = { queryParameters: false }; // 18.16
+const PARAMETERS = { queryParameters: true }; // 20.3 and later
+
 describe('causeSql', () => {
-  it('tests the conditions in precedence order and quotes the flagged keys', () => {
-    const sql = causeSql({
-      scanning: ['key_live_a', "k'); DROP TABLE denials; --"],
-      testTraffic: ['key_test_b'],
-    });
+  it('tests the conditions in precedence order and quotes the flagged keys (18.16)', () => {
+    const sql = causeSql(
+      { scanning: ['key_live_a', "k'); DROP TABLE denials; --"], testTraffic: ['key_test_b'] },
+      sqlValues(LITERALS),
+    );
     expect(sql).toBe(
       "multiIf(key_id IN ('key_live_a', 'k\\'); DROP TABLE denials; --'), 'scanning', " +
         "(resource_env != '' OR key_env != ''), 'other-environment', " +
@@ -85,9 +91,70 @@ describe('causeSql', () => {
         "(key_id IN ('key_test_b') AND NOT (known_id = 1)), 'test-traffic', " +
         "(owner_state != 2 AND (known_id = 1 OR owner_state = 1)), 'stale-ids', 'unexplained')",
     );
-    expect(causeSql({ scanning: [], testTraffic: [] })).toMatch(
+    expect(causeSql({ scanning: [], testTraffic: [] }, sqlValues(LITERALS))).toMatch(
       /^multiIf\(0, 'scanning', .*\(0 AND NOT \(known_id = 1\)\), 'test-traffic', /,
     );
+  });
+
+  it('sends the flagged keys as query parameters where the server has them', () => {
+    const v = sqlValues(PARAMETERS);
+    const hostile = "k'); DROP TABLE denials; --";
+    const sql = causeSql({ scanning: ['key_live_a', hostile], testTraffic: ['key_test_b'] }, v);
+    expect(sql).toBe(
+      "multiIf(key_id IN {v0:Array(String)}, 'scanning', " +
+        "(resource_env != '' OR key_env != ''), 'other-environment', " +
+        "(owner_state = 2 AND resource_owner != account_id), 'another-account', " +
+        "(key_id IN {v1:Array(String)} AND NOT (known_id = 1)), 'test-traffic', " +
+        "(owner_state != 2 AND (known_id = 1 OR owner_state = 1)), 'stale-ids', 'unexplained')",
+    );
+    expect(v.params).toEqual({ v0: ['key_live_a', hostile], v1: ['key_test_b'] });
+    expect(causeSql({ scanning: [], testTraffic: [] }, sqlValues(PARAMETERS))).not.toContain('{');
+  });
+});
+
+describe('report SQL on both capability sets', () => {
+  const s = { accountId: "acct_'x", sinceSec: 86_400, untilSec: 172_800 };
+
+  it('writes the account as a literal on 18.16 and as a parameter where parameters exist', () => {
+    expect(scope(s, sqlValues(LITERALS))).toBe(
+      "account_id = 'acct_\\'x' AND event_time >= toDateTime(86400) AND event_time < toDateTime(172800)",
+    );
+    const v = sqlValues(PARAMETERS);
+    const facts = denialsWithFacts(s, v, ['key_a', 'key_b']);
+    expect(facts).not.toContain('acct_');
+    expect(facts).toContain('AND key_id IN {v0:Array(String)}) AS denied');
+    expect(v.params).toEqual({
+      v0: ['key_a', 'key_b'],
+      v1: "acct_'x",
+      v2: "acct_'x",
+      v3: "acct_'x",
+    });
+  });
+});
+
+describe('keyParts', () => {
+  const flagged = { scanning: ['k1', 'k3', 'k_gone'], testTraffic: ['k2'] };
+
+  it('reads all keys at once when they fit one IN list, without listing them', () => {
+    expect(keyParts(['k1', 'k2', 'k3', 'k4'], flagged)).toEqual([
+      { flagged: { scanning: ['k1', 'k3'], testTraffic: ['k2'] } },
+    ]);
+  });
+
+  it('splits many keys into bounded chunks, each listing only its own flagged keys', () => {
+    const keys = Array.from({ length: 2_500 }, (_, i) => `key_${String(i).padStart(4, '0')}`);
+    const parts = keyParts(keys, { scanning: ['key_0001', 'key_1500'], testTraffic: ['key_2499'] });
+    expect(parts.map((p) => p.keys?.length)).toEqual([1_000, 1_000, 500]);
+    expect(parts.flatMap((p) => p.keys)).toEqual(keys);
+    expect(parts.map((p) => p.flagged)).toEqual([
+      { scanning: ['key_0001'], testTraffic: [] },
+      { scanning: ['key_1500'], testTraffic: [] },
+      { scanning: [], testTraffic: ['key_2499'] },
+    ]);
+    for (const part of parts) {
+      const v = sqlValues(LITERALS);
+      expect(Buffer.byteLength(v.strings(part.keys ?? []))).toBeLessThanOrEqual(IN_LIST_MAX_BYTES);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { quoteString } from '@denyscope/clickhouse';
+import { quoteString, type SqlValues } from '@denyscope/clickhouse';
 import { FOREIGN, KNOWN_TO_ACCOUNT } from './denial-facts.js';
 
 /**
@@ -62,18 +62,20 @@ export interface FlaggedKeys {
 interface CauseRule {
   cause: Cause;
   /** The same condition on a denialsWithFacts row, for ClickHouse. */
-  sql: (keys: FlaggedKeys) => string;
+  sql: (keys: FlaggedKeys, v: SqlValues) => string;
   matches: (facts: DenialFacts) => boolean;
 }
 
-const keyIn = (keys: readonly string[]): string =>
-  keys.length === 0 ? '0' : `key_id IN (${keys.map(quoteString).join(', ')})`;
+// The lists are bounded by the caller: the report queries run per chunk of the account's keys
+// (keyParts in queries.ts), each with the flagged keys of its chunk only.
+const keyIn = (keys: readonly string[], v: SqlValues): string =>
+  keys.length === 0 ? '0' : `key_id IN ${v.strings(keys)}`;
 
 // Order is the precedence (see the module header).
 export const CAUSE_PRECEDENCE: readonly CauseRule[] = [
   {
     cause: 'scanning',
-    sql: (keys) => keyIn(keys.scanning),
+    sql: (keys, v) => keyIn(keys.scanning, v),
     matches: (f) => f.scanningKey,
   },
   {
@@ -88,7 +90,7 @@ export const CAUSE_PRECEDENCE: readonly CauseRule[] = [
   },
   {
     cause: 'test-traffic',
-    sql: (keys) => `(${keyIn(keys.testTraffic)} AND NOT (${KNOWN_TO_ACCOUNT}))`,
+    sql: (keys, v) => `(${keyIn(keys.testTraffic, v)} AND NOT (${KNOWN_TO_ACCOUNT}))`,
     matches: (f) => f.testTrafficKey && !f.knownToAccount,
   },
   {
@@ -104,8 +106,13 @@ export function classifyDenial(facts: DenialFacts): Cause {
   return CAUSE_PRECEDENCE.find((rule) => rule.matches(facts))?.cause ?? 'unexplained';
 }
 
-/** A ClickHouse expression giving each denialsWithFacts row its cause, in precedence order. */
-export function causeSql(keys: FlaggedKeys): string {
-  const branches = CAUSE_PRECEDENCE.map((rule) => `${rule.sql(keys)}, ${quoteString(rule.cause)}`);
+/**
+ * A ClickHouse expression giving each denialsWithFacts row its cause, in precedence order. The
+ * cause names are ours (quoted literals); the flagged keys go through `v`.
+ */
+export function causeSql(keys: FlaggedKeys, v: SqlValues): string {
+  const branches = CAUSE_PRECEDENCE.map(
+    (rule) => `${rule.sql(keys, v)}, ${quoteString(rule.cause)}`,
+  );
   return `multiIf(${branches.join(', ')}, ${quoteString('unexplained')})`;
 }

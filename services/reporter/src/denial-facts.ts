@@ -1,5 +1,5 @@
 import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
-import { quoteString, quoteUInt } from '@denyscope/clickhouse';
+import { quoteUInt, type SqlValues } from '@denyscope/clickhouse';
 
 // The rows every cause is decided on: one account's denials in the period, each with what the
 // platform knows about its ID from the account's own successful use (account_resources, migration
@@ -21,7 +21,9 @@ import { quoteString, quoteUInt } from '@denyscope/clickhouse';
 // period, over all retained days up to the period's end (a resource deleted last month is still
 // the account's own deleted resource today).
 //
-// ClickHouse 18.16: no query parameters (values go through quoteString/quoteUInt), and an alias
+// Untrusted values (the account ID, key IDs) go through the query's SqlValues: query parameters
+// where the server has them, quoted literals on 18.16 (bind.ts); numbers through quoteUInt.
+// ClickHouse 18.16: an alias
 // never reuses a column name (it would shadow the column inside other expressions of the SELECT):
 // first_ok, deleted_ok, on_record, known_id, deleted_id are names no table has. Current
 // ClickHouse requires an alias on each joined subquery (joined_subquery_requires_alias); 18.16
@@ -34,9 +36,9 @@ export interface Scope {
 }
 
 /** The account and period of a report: the first condition of every WHERE clause on its rows. */
-export function scope(s: Scope, timeColumn = 'event_time'): string {
+export function scope(s: Scope, v: SqlValues, timeColumn = 'event_time'): string {
   return [
-    `account_id = ${quoteString(s.accountId)}`,
+    `account_id = ${v.string(s.accountId)}`,
     `${timeColumn} >= toDateTime(${quoteUInt(s.sinceSec)})`,
     `${timeColumn} < toDateTime(${quoteUInt(s.untilSec)})`,
   ].join(' AND ');
@@ -65,26 +67,29 @@ const COLUMNS = [
   'owner_state',
 ].join(', ');
 
-/**
- * A FROM source: the account's denials in the period (scope applied) with the columns above plus
- * known_id and deleted_id (UInt8).
- */
 /** Gateways' clocks disagree: a use this much after a denial still counts (GATEWAY_CLOCK_SKEW_MS). */
 const SKEW_S = quoteUInt(GATEWAY_CLOCK_SKEW_MS / 1000);
 
-export function denialsWithFacts(s: Scope): string {
+/**
+ * A FROM source: the account's denials in the period (scope applied) with the columns above plus
+ * known_id and deleted_id (UInt8). With `keys`, only the denials of those keys (one chunk of the
+ * account's keys, see keyParts in queries.ts); the facts do not depend on the key, so a chunk's
+ * rows carry the same facts as in the whole.
+ */
+export function denialsWithFacts(s: Scope, v: SqlValues, keys?: readonly string[]): string {
   const untilDay = `toDate(toDateTime(${quoteUInt(s.untilSec)}))`;
+  const ofKeys = keys === undefined ? '' : ` AND key_id IN ${v.strings(keys)}`;
   return `(
     SELECT ${COLUMNS},
       on_record = 1 AND first_ok <= event_time + ${SKEW_S} AND NOT ${FOREIGN} AS known_id,
       known_id AND deleted_ok > toDateTime(0) AND deleted_ok <= event_time + ${SKEW_S} AS deleted_id
-    FROM (SELECT ${COLUMNS} FROM denials WHERE ${scope(s)}) AS denied
+    FROM (SELECT ${COLUMNS} FROM denials WHERE ${scope(s, v)}${ofKeys}) AS denied
     ANY LEFT JOIN (
       SELECT resource_id, 1 AS on_record,
         minMerge(first_seen) AS first_ok, maxIfMerge(deleted_at) AS deleted_ok
       FROM account_resources
-      WHERE account_id = ${quoteString(s.accountId)} AND day <= ${untilDay}
-        AND resource_id IN (SELECT resource_id FROM denials WHERE ${scope(s)} AND resource_id != '')
+      WHERE account_id = ${v.string(s.accountId)} AND day <= ${untilDay}
+        AND resource_id IN (SELECT resource_id FROM denials WHERE ${scope(s, v)} AND resource_id != '')
       GROUP BY resource_id
     ) AS used USING resource_id
   )`;

@@ -1,4 +1,11 @@
-import { quoteString, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
+import {
+  inListChunks,
+  quoteUInt,
+  sqlValues,
+  type ClickHouseClient,
+  type SqlCapabilities,
+  type SqlValues,
+} from '@denyscope/clickhouse';
 import { causeSql, CAUSES, type Cause, type FlaggedKeys } from './causes.js';
 import {
   DELETED_BY_ACCOUNT,
@@ -12,13 +19,66 @@ import {
 // Every query of a report reads rows of one account only: `scope()` is the first condition of each
 // WHERE clause, and denialsWithFacts() applies it to the denials it joins with the account's own
 // facts. Aliases never reuse a column name (on 18.16 an alias shadows the column inside other
-// aggregates of the same SELECT).
+// aggregates of the same SELECT). The account ID and key IDs go through each query's SqlValues
+// (query parameters where the server has them, quoted literals on 18.16).
 
 export type { Scope };
 
-async function select<T>(client: ClickHouseClient, query: string): Promise<T[]> {
-  const result = await client.query({ query, format: 'JSONEachRow' });
+/** Where a report's rows come from: the client, and what its server can do (sqlValues). */
+export interface ReportSource {
+  client: ClickHouseClient;
+  caps: SqlCapabilities;
+}
+
+/** Runs the query `build` writes, with the untrusted values it put in `v`. */
+async function select<T>(src: ReportSource, build: (v: SqlValues) => string): Promise<T[]> {
+  const v = sqlValues(src.caps);
+  const query = build(v);
+  const result = await src.client.query({ query, query_params: v.params, format: 'JSONEachRow' });
   return result.json<T>();
+}
+
+/**
+ * The rows one cause query reads: the account's denials of `keys` (all of them when absent), and
+ * the flagged keys among those keys, which causeSql lists.
+ */
+export interface KeyPart {
+  keys?: readonly string[];
+  flagged: FlaggedKeys;
+}
+
+/**
+ * How the cause queries split the account's keys. causeSql lists the flagged keys, and an account
+ * can have any number of keys (issue 11: one list of them all exceeded max_query_size on 18.16, and
+ * as one query parameter it would exceed the server's URL and field limits). So when the keys do
+ * not fit one IN list (inListChunks: IN_LIST_MAX_BYTES), each query runs once per chunk of the
+ * account's keys, reading only that chunk's denials and listing only its flagged keys: a query
+ * then holds at most two lists within the bound (the chunk, and its flagged keys, as scanning and
+ * test-traffic keys are disjoint). Every figure grouped by key is exact per chunk; the per-day and
+ * per-pattern denials add up, as a request has one key; the distinct deleted IDs per cause do not
+ * (two keys can ask for the same ID), and deletedIdsByCause unions them instead.
+ *
+ * Flagged keys without a denial in the period are dropped: they have no rows to classify.
+ */
+export function keyParts(accountKeys: readonly string[], flagged: FlaggedKeys): KeyPart[] {
+  const chunks = inListChunks(accountKeys);
+  const within = (keys: ReadonlySet<string>) => (key: string) => keys.has(key);
+  const flaggedIn = (keys: ReadonlySet<string>): FlaggedKeys => ({
+    scanning: flagged.scanning.filter(within(keys)),
+    testTraffic: flagged.testTraffic.filter(within(keys)),
+  });
+  if (chunks.length <= 1) return [{ flagged: flaggedIn(new Set(accountKeys)) }];
+  return chunks.map((chunk) => ({ keys: chunk, flagged: flaggedIn(new Set(chunk)) }));
+}
+
+/** Runs `query` once per part, one after the other, and concatenates the rows. */
+async function byParts<T>(
+  parts: readonly KeyPart[],
+  query: (part: KeyPart) => Promise<T[]>,
+): Promise<T[]> {
+  const rows: T[] = [];
+  for (const part of parts) rows.push(...(await query(part)));
+  return rows;
 }
 
 /** ClickHouse returns 64-bit integers as strings in JSON. */
@@ -66,13 +126,13 @@ const overlapsPeriod = (s: Scope): string =>
 
 /** Keys of the account that are the subject of an id-enumeration incident overlapping the period. */
 export async function keysWithEnumerationIncident(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
 ): Promise<IncidentKeys> {
   const found = await select<{ kid: string; serious: string }>(
-    client,
-    `SELECT key_id AS kid, countIf(severity != 'info') AS serious FROM alerts FINAL
-     WHERE account_id = ${quoteString(s.accountId)} AND rule = 'id-enumeration' AND key_id != ''
+    src,
+    (v) => `SELECT key_id AS kid, countIf(severity != 'info') AS serious FROM alerts FINAL
+     WHERE account_id = ${v.string(s.accountId)} AND rule = 'id-enumeration' AND key_id != ''
        AND ${overlapsPeriod(s)}
      GROUP BY kid`,
   );
@@ -85,13 +145,13 @@ export async function keysWithEnumerationIncident(
  * account's own keys are kept, and nothing else of it leaves this function.
  */
 export async function keysInDistributedIncidents(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
   accountKeys: ReadonlySet<string>,
 ): Promise<IncidentKeys> {
   const found = await select<{ evidence: string; severity: string }>(
-    client,
-    `SELECT evidence, severity FROM alerts FINAL
+    src,
+    () => `SELECT evidence, severity FROM alerts FINAL
      WHERE rule = 'distributed-enumeration' AND ${overlapsPeriod(s)}`,
   );
   const listed: [string, boolean][] = [];
@@ -118,19 +178,19 @@ export async function keysInDistributedIncidents(
  * KNOWN_TO_ACCOUNT): a migration walking the account's own bulk-deleted invoices guesses nothing.
  */
 export async function keysScanningByShape(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
   thresholds: ScanThresholds,
 ): Promise<string[]> {
   const share = Math.round(thresholds.minMissingShare * 1000);
   const guess = `NOT (${KNOWN_TO_ACCOUNT})`;
   const found = await select<{ kid: string }>(
-    client,
-    `SELECT kid FROM (
+    src,
+    (v) => `SELECT kid FROM (
        SELECT key_id AS kid, toStartOfHour(event_time) AS hour,
               uniqExactIf(resource_id, ${guess}) AS guessed,
               uniqExactIf(resource_id, ${guess} AND owner_state = 1) AS guessed_missing
-       FROM ${denialsWithFacts(s)} WHERE resource_id != ''
+       FROM ${denialsWithFacts(s, v)} WHERE resource_id != ''
        GROUP BY kid, hour
      )
      WHERE guessed >= ${quoteUInt(thresholds.minIdsPerHour)}
@@ -140,10 +200,10 @@ export async function keysScanningByShape(
   return found.map((row) => row.kid).sort();
 }
 
-export async function accountKeys(client: ClickHouseClient, s: Scope): Promise<string[]> {
+export async function accountKeys(src: ReportSource, s: Scope): Promise<string[]> {
   const found = await select<{ kid: string }>(
-    client,
-    `SELECT DISTINCT key_id AS kid FROM denials WHERE ${scope(s)}`,
+    src,
+    (v) => `SELECT DISTINCT key_id AS kid FROM denials WHERE ${scope(s, v)} ORDER BY kid`,
   );
   return found.map((row) => row.kid);
 }
@@ -162,20 +222,22 @@ export interface KeyCauseRow {
 }
 
 export async function denialsByKeyAndCause(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
-  keys: FlaggedKeys,
+  parts: readonly KeyPart[],
 ): Promise<KeyCauseRow[]> {
-  const found = await select<Record<string, string>>(
-    client,
-    `SELECT key_id AS kid, ${causeSql(keys)} AS cause_id,
+  const found = await byParts(parts, (part) =>
+    select<Record<string, string>>(
+      src,
+      (v) => `SELECT key_id AS kid, ${causeSql(part.flagged, v)} AS cause_id,
             uniqExact(request_id) AS n, uniqExact(resource_id) AS ids,
             uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
             uniqExactIf(resource_owner, ${FOREIGN}) AS foreign_owners,
             uniqExactIf(resource_id, ${DELETED_BY_ACCOUNT}) AS deleted_n,
             toUInt32(min(event_time)) AS first_s, toUInt32(max(event_time)) AS last_s
-     FROM ${denialsWithFacts(s)}
+     FROM ${denialsWithFacts(s, v, part.keys)}
      GROUP BY kid, cause_id`,
+    ),
   );
   return found.map((row) => ({
     keyId: row.kid ?? '',
@@ -198,16 +260,18 @@ export interface CauseCountRow {
 
 /** Denials per UTC day number (days since 1970-01-01) and cause. */
 export async function denialsByDayAndCause(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
-  keys: FlaggedKeys,
+  parts: readonly KeyPart[],
 ): Promise<CauseCountRow[]> {
-  const found = await select<Record<string, string>>(
-    client,
-    `SELECT toString(intDiv(toUInt32(event_time), 86400)) AS day_n,
-            ${causeSql(keys)} AS cause_id, uniqExact(request_id) AS n
-     FROM ${denialsWithFacts(s)}
+  const found = await byParts(parts, (part) =>
+    select<Record<string, string>>(
+      src,
+      (v) => `SELECT toString(intDiv(toUInt32(event_time), 86400)) AS day_n,
+            ${causeSql(part.flagged, v)} AS cause_id, uniqExact(request_id) AS n
+     FROM ${denialsWithFacts(s, v, part.keys)}
      GROUP BY day_n, cause_id`,
+    ),
   );
   return found.map((row) => ({
     group: row.day_n ?? '0',
@@ -217,16 +281,18 @@ export async function denialsByDayAndCause(
 }
 
 export async function denialsByPatternAndCause(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
-  keys: FlaggedKeys,
+  parts: readonly KeyPart[],
 ): Promise<CauseCountRow[]> {
-  const found = await select<Record<string, string>>(
-    client,
-    `SELECT resource_pattern AS pat, ${causeSql(keys)} AS cause_id,
+  const found = await byParts(parts, (part) =>
+    select<Record<string, string>>(
+      src,
+      (v) => `SELECT resource_pattern AS pat, ${causeSql(part.flagged, v)} AS cause_id,
             uniqExact(request_id) AS n
-     FROM ${denialsWithFacts(s)}
+     FROM ${denialsWithFacts(s, v, part.keys)}
      GROUP BY pat, cause_id`,
+    ),
   );
   return found.map((row) => ({
     group: row.pat ?? '',
@@ -235,19 +301,45 @@ export async function denialsByPatternAndCause(
   }));
 }
 
-/** Per cause: distinct IDs the account had deleted itself before they were denied. */
+/**
+ * Per cause: distinct IDs the account had deleted itself before they were denied. Two keys can
+ * ask for the same ID, so counts of key chunks do not add up: with more than one part, each
+ * returns its distinct deleted IDs per cause and they are counted here (as many as the account
+ * deleted and was then denied on; one part, the common case, returns the count alone).
+ */
 export async function deletedIdsByCause(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
-  keys: FlaggedKeys,
+  parts: readonly KeyPart[],
 ): Promise<Map<Cause, number>> {
-  const found = await select<{ cause_id: string; deleted_n: string }>(
-    client,
-    `SELECT ${causeSql(keys)} AS cause_id, uniqExactIf(resource_id, ${DELETED_BY_ACCOUNT}) AS deleted_n
-     FROM ${denialsWithFacts(s)}
-     GROUP BY cause_id`,
+  const [only] = parts;
+  if (parts.length === 1 && only !== undefined) {
+    const found = await select<{ cause_id: string; deleted_n: string }>(
+      src,
+      (v) => `SELECT ${causeSql(only.flagged, v)} AS cause_id,
+              uniqExactIf(resource_id, ${DELETED_BY_ACCOUNT}) AS deleted_n
+       FROM ${denialsWithFacts(s, v, only.keys)}
+       GROUP BY cause_id`,
+    );
+    return new Map(found.map((row) => [asCause(row.cause_id), num(row.deleted_n)]));
+  }
+  const ids = new Map<Cause, Set<string>>();
+  const found = await byParts(parts, (part) =>
+    select<{ cause_id: string; deleted: string[] }>(
+      src,
+      (v) => `SELECT ${causeSql(part.flagged, v)} AS cause_id,
+              groupUniqArrayIf(resource_id, ${DELETED_BY_ACCOUNT}) AS deleted
+       FROM ${denialsWithFacts(s, v, part.keys)}
+       GROUP BY cause_id`,
+    ),
   );
-  return new Map(found.map((row) => [asCause(row.cause_id), num(row.deleted_n)]));
+  for (const row of found) {
+    const cause = asCause(row.cause_id);
+    const seen = ids.get(cause) ?? new Set<string>();
+    for (const id of row.deleted) seen.add(id);
+    ids.set(cause, seen);
+  }
+  return new Map([...ids].map(([cause, seen]) => [cause, seen.size]));
 }
 
 /**
@@ -256,28 +348,29 @@ export async function deletedIdsByCause(
  * was ever denied on as another account's resource is left out, whatever other rows say about it.
  */
 export async function sampleIds(
-  client: ClickHouseClient,
+  src: ReportSource,
   s: Scope,
-  keys: FlaggedKeys,
+  parts: readonly KeyPart[],
   perGroup = 5,
 ): Promise<Map<string, string[]>> {
-  const account = quoteString(s.accountId);
-  const found = await select<{ kid: string; cause_id: string; samples: string[] }>(
-    client,
-    `SELECT kid, cause_id, groupArray(${quoteUInt(perGroup)})(rid) AS samples FROM (
-       SELECT key_id AS kid, ${causeSql(keys)} AS cause_id, resource_id AS rid,
+  const found = await byParts(parts, (part) =>
+    select<{ kid: string; cause_id: string; samples: string[] }>(
+      src,
+      (v) => `SELECT kid, cause_id, groupArray(${quoteUInt(perGroup)})(rid) AS samples FROM (
+       SELECT key_id AS kid, ${causeSql(part.flagged, v)} AS cause_id, resource_id AS rid,
               uniqExact(request_id) AS n
-       FROM ${denialsWithFacts(s)}
+       FROM ${denialsWithFacts(s, v, part.keys)}
        WHERE resource_id != ''
          AND (owner_state != 2 OR resource_owner = account_id)
          AND resource_id NOT IN (
            SELECT resource_id FROM denials
-           WHERE account_id = ${account} AND ${FOREIGN}
+           WHERE account_id = ${v.string(s.accountId)} AND ${FOREIGN}
          )
        GROUP BY kid, cause_id, rid
        ORDER BY n DESC, rid
      )
      GROUP BY kid, cause_id`,
+    ),
   );
   const samples = new Map<string, string[]>();
   for (const row of found) samples.set(sampleKey(row.kid, asCause(row.cause_id)), row.samples);
@@ -287,14 +380,11 @@ export async function sampleIds(
 export const sampleKey = (keyId: string, cause: Cause): string => `${cause}\u0000${keyId}`;
 
 /** All requests (every status) per key in the period, from request_totals. */
-export async function requestsByKey(
-  client: ClickHouseClient,
-  s: Scope,
-): Promise<Map<string, number>> {
+export async function requestsByKey(src: ReportSource, s: Scope): Promise<Map<string, number>> {
   const found = await select<{ kid: string; req: string }>(
-    client,
-    `SELECT key_id AS kid, sum(requests) AS req FROM request_totals FINAL
-     WHERE ${scope(s, 'minute')}
+    src,
+    (v) => `SELECT key_id AS kid, sum(requests) AS req FROM request_totals FINAL
+     WHERE ${scope(s, v, 'minute')}
      GROUP BY kid`,
   );
   return new Map(found.map((row) => [row.kid, num(row.req)]));

@@ -1,4 +1,9 @@
-import { createClickHouseClient, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
+import {
+  createClickHouseClient,
+  quoteUInt,
+  serverCapabilities,
+  type ClickHouseClient,
+} from '@denyscope/clickhouse';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -57,13 +62,18 @@ export async function writePeriodReports(
 ): Promise<WrittenReports> {
   const accounts = config.accounts ?? (await accountsWithDenials(client, range.since, range.until));
   const day = range.since.toISOString().slice(0, 10);
+  // Read once per client; a server that cannot answer fails the run, to be retried as a whole.
+  const capabilities = await serverCapabilities(client);
   const written: WrittenReports = { accounts: accounts.length, files: [], failed: [], skipped: [] };
   for (const accountId of accounts) {
     try {
       const report = await buildReport(
         client,
         { accountId, ...range },
-        { scan: { minIdsPerHour: config.scanMinIdsPerHour, minMissingShare: 0.8 } },
+        {
+          scan: { minIdsPerHour: config.scanMinIdsPerHour, minMissingShare: 0.8 },
+          capabilities,
+        },
       );
       await ensureDir(join(config.dir, accountDirName(accountId)));
       for (const format of config.formats) {

@@ -1,5 +1,5 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { dropDatabase, migratedDatabase, rows, testNames } from '@denyscope/testkit';
+import { serverCapabilities, sqlValues, type ClickHouseClient } from '@denyscope/clickhouse';
+import { dropDatabase, migratedDatabase, testNames } from '@denyscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAUSES, classifyDenial, type DenialFacts } from '../src/index.js';
 import { causeSql } from '../src/causes.js';
@@ -82,14 +82,21 @@ afterAll(async () => {
 describe('causeSql and classifyDenial', () => {
   it('give every combination of facts the same cause', async () => {
     const flagged = Object.values(KEYS);
-    const sql = causeSql({
-      scanning: flagged.filter((k) => k.scanning).map((k) => k.key),
-      testTraffic: flagged.filter((k) => k.test).map((k) => k.key),
-    });
-    const found = await rows<{ n: number; cause_id: string }>(
-      client,
-      `SELECT n, ${sql} AS cause_id FROM facts ORDER BY n`,
+    // Query parameters on current servers, quoted literals on 18.16.
+    const v = sqlValues(await serverCapabilities(client));
+    const sql = causeSql(
+      {
+        scanning: flagged.filter((k) => k.scanning).map((k) => k.key),
+        testTraffic: flagged.filter((k) => k.test).map((k) => k.key),
+      },
+      v,
     );
+    const result = await client.query({
+      query: `SELECT n, ${sql} AS cause_id FROM facts ORDER BY n`,
+      query_params: v.params,
+      format: 'JSONEachRow',
+    });
+    const found = await result.json<{ n: number; cause_id: string }>();
     expect(found.map((row) => row.cause_id)).toEqual(
       combinations.map((c) => classifyDenial(c.facts)),
     );
