@@ -205,3 +205,28 @@ describe('loadConfig: notifier', () => {
     expect(problems.join('\n')).not.toMatch(/very-secret-path|short-secret/);
   });
 });
+
+describe('WEBHOOK_SECRET', () => {
+  const url = 'https://siem.example/hook';
+  it('takes a Standard Webhooks whsec_ secret of 24 to 64 bytes, or any 16+ characters', () => {
+    const whsec = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(
+      loadConfig({ WEBHOOK_URL: url, WEBHOOK_SECRET: whsec }).notifier.sinks.webhook?.secret,
+    ).toBe(whsec);
+    expect(configProblems({ WEBHOOK_URL: url, WEBHOOK_SECRET: 'legacy-secret-123456' })).toEqual(
+      [],
+    );
+  });
+
+  it('refuses a whsec_ secret that is not base64 or too short, without echoing it', () => {
+    for (const secret of [
+      `whsec_${Buffer.alloc(8).toString('base64')}`,
+      'whsec_not*base64*at*all!!',
+    ]) {
+      const problems = configProblems({ WEBHOOK_URL: url, WEBHOOK_SECRET: secret });
+      expect(problems).toEqual([
+        'WEBHOOK_SECRET: expected whsec_ followed by the base64 of 24 to 64 random bytes',
+      ]);
+    }
+  });
+});

@@ -5,6 +5,12 @@ export {
   WEBHOOK_HEADERS,
   type VerifyOptions,
 } from './webhook-signature.js';
+export {
+  STANDARD_WEBHOOK_HEADERS,
+  standardWebhookHeaders,
+  standardWebhookKey,
+  verifyStandardWebhook,
+} from './standard-webhooks.js';
 export { chooseSinks, SEVERITY_FLOOR } from './routing.js';
 export { sinkJobId } from './job-ids.js';
 export { sinkJobOptions } from './dispatcher.js';

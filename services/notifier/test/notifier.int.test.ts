@@ -15,7 +15,8 @@ import {
 } from './receivers.js';
 
 const ROUTING_KEY = 'R0UTINGKEYintegration00000000000';
-const WEBHOOK_SECRET = 'integration-webhook-secret-42';
+// The Standard Webhooks form (base64 of 32 bytes); the end-to-end test keeps a plain secret.
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw9zzOs6NgzLw=';
 const SLACK_PATH = 'T00000000/B00000000/slackPathSecretXYZ';
 
 interface World {

@@ -1,5 +1,6 @@
 import { alertSchema, TRANSITIONS } from '@denyscope/alerts';
 import type { Delivery } from '@denyscope/testkit';
+import { Webhook } from 'standardwebhooks';
 import { verifyWebhookSignature, WEBHOOK_HEADERS } from '../src/index.js';
 
 // The receiver itself lives in the testkit (the benchmark uses it too); the payload checks of
@@ -52,13 +53,25 @@ export function checkPagerDuty(routingKey: string) {
   };
 }
 
-/** Signed with the shared secret, fresh, and the body is exactly an alert. */
+/**
+ * Verified by the official `standardwebhooks` library as a customer's endpoint would (a `whsec_`
+ * secret as the spec's key, any other in the library's raw format), the deprecated
+ * X-Denyscope-* signature still valid, and the body exactly an alert.
+ */
 export function checkWebhook(secret: string) {
+  const receiver = secret.startsWith('whsec_')
+    ? new Webhook(secret)
+    : new Webhook(secret, { format: 'raw' });
   return ({ raw, body, headers }: Delivery): void => {
     const header = (name: string) => {
       const value = headers[name.toLowerCase()];
       return typeof value === 'string' ? value : undefined;
     };
+    const standard: Record<string, string> = {};
+    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+      standard[name] = header(name) ?? '';
+    }
+    receiver.verify(raw, standard); // throws WebhookVerificationError
     assert(
       verifyWebhookSignature(
         secret,
@@ -66,13 +79,17 @@ export function checkWebhook(secret: string) {
         raw,
         header(WEBHOOK_HEADERS.signature),
       ),
-      'webhook: signature does not verify',
+      'webhook: deprecated X-Denyscope-Signature does not verify',
     );
     const alert = alertSchema.strict().safeParse(body);
     assert(alert.success, 'webhook: body is not exactly an alert');
     assert(
       (TRANSITIONS as readonly string[]).includes(header(WEBHOOK_HEADERS.transition) ?? ''),
       'webhook: bad transition header',
+    );
+    assert(
+      header('webhook-id') === header(WEBHOOK_HEADERS.delivery),
+      'webhook: webhook-id and X-Denyscope-Delivery differ',
     );
   };
 }
