@@ -104,12 +104,19 @@ export async function acknowledge(
   });
   const [latest] = await result.json<Record<string, unknown>>();
   if (latest === undefined) return false;
-  // recorded_at is left to its default (now) for the new row.
-  const row = Object.fromEntries(Object.entries(latest).filter(([name]) => name !== 'recorded_at'));
+  // recorded_at is now, set explicitly: 18.16 fills an omitted JSONEachRow column with 0 (1970).
   await client.insert({
     table: 'alerts',
     format: 'JSONEachRow',
-    values: [{ ...row, version: 0, transition: 'acknowledged', note: `${by}: ${note}` }],
+    values: [
+      {
+        ...latest,
+        version: 0,
+        transition: 'acknowledged',
+        note: `${by}: ${note}`,
+        recorded_at: Math.floor(Date.now() / 1000),
+      },
+    ],
   });
   return true;
 }

@@ -8,7 +8,10 @@ const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 export class AlertsTableOutput implements TransitionOutput {
   readonly name = 'alerts-table';
 
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async write({ transition, state }: IncidentTransition, muted: boolean): Promise<void> {
     await this.client.insert({
@@ -36,6 +39,8 @@ export class AlertsTableOutput implements TransitionOutput {
           runbook: `docs/runbooks/${state.rule}.md`,
           muted: muted ? 1 : 0,
           note: '',
+          // Explicit: JSONEachRow on 18.16 fills an omitted column with 0 (1970), not its DEFAULT.
+          recorded_at: Math.floor(this.now() / 1000),
         },
       ],
     });

@@ -129,6 +129,17 @@ describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
     expect(Number(acked?.acknowledged)).toBe(1);
     expect(acked?.status).toBe('firing');
 
+    // Every row of the alert (the opening and the acknowledgement) was recorded just now, not at
+    // the 1970 that 18.16 gives an omitted JSONEachRow column.
+    const recorded = await rows<{ at: string }>(
+      client,
+      `SELECT toUInt32(recorded_at) AS at FROM alerts WHERE alert_id = '${row!.alert_id}'`,
+    );
+    expect(recorded.length).toBeGreaterThanOrEqual(2);
+    for (const { at } of recorded) {
+      expect(Math.abs(Number(at) - Date.now() / 1000)).toBeLessThan(600);
+    }
+
     expect(
       (await cli('alerts', 'unmute', '--rule', 'id-enumeration', '--key', key)).stdout,
     ).toMatch(/unmuted/);
