@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
+import { quoteString, type ClickHouseClient } from '@denyscope/clickhouse';
 import { dropDatabase, migratedDatabase, testNames } from '@denyscope/testkit';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,28 @@ describe('runbook SQL (docs/runbooks/*.md)', () => {
       const left = /'?<[a-z][a-z_]*>'?/i.exec(substitute(block.sql));
       expect(left?.[0], `${block.where}: unknown placeholder`).toBeUndefined();
     }
+  });
+
+  it('every runbook with placeholders says how to quote a value, and its example parses back', async () => {
+    let examples = 0;
+    for (const file of readdirSync(runbooksDir).filter((name) => name.endsWith('.md'))) {
+      const text = readFileSync(`${runbooksDir}${file}`, 'utf8');
+      if (!/'<[a-z_]+>'/.test(text)) continue;
+      // The rule as the runbooks state it: a backslash as `\\`, a single quote as `\'`.
+      expect(text, file).toMatch(/backslash\s+as\s+`\\\\`/);
+      expect(text, file).toMatch(/single\s+quote\s+as\s+`\\'`/);
+      const example = /`([^`]+)`\s+becomes\s+`('[^`]+')`/.exec(text);
+      expect(example, `${file}: no quoting example`).not.toBeNull();
+      const [, value = '', literal = ''] = example ?? [];
+      // The example follows the rule (the project's own quoting agrees) and ClickHouse reads it
+      // back as the value.
+      expect(quoteString(value), file).toBe(literal);
+      const body = await run(client, `SELECT ${literal} AS v FORMAT JSONEachRow`);
+      expect((JSON.parse(body) as { v: string }).v, file).toBe(value);
+      expect(value, `${file}: the example should need both escapes`).toMatch(/'.*\\|\\.*'/);
+      examples += 1;
+    }
+    expect(examples).toBeGreaterThanOrEqual(6);
   });
 
   it.each(blocks.map((block) => [block.where, block] as const))('%s runs', async (_, block) => {
