@@ -1,7 +1,12 @@
 // `npm run bench`: measures ingest throughput, then a soak with detection latency under load, on
 // the local stack, and writes bench/results/<timestamp>.json. See bench/README.md for what each
 // figure means.
-import { loadConfig } from '@denyscope/config';
+import {
+  KAFKA_CLIENTS,
+  kafkaClientProblem,
+  loadConfig,
+  type KafkaClientName,
+} from '@denyscope/config';
 import { INGEST_NODE_ARGS } from '@denyscope/ingest';
 import { kafkajsSecurity } from '@denyscope/kafka';
 import {
@@ -39,6 +44,8 @@ const { values } = parseArgs({
     'soak-minutes': { type: 'string', default: '10' },
     'soak-rate': { type: 'string', default: '20000' },
     injections: { type: 'string', default: '20' },
+    // Ingest's Kafka client(s) in the throughput phase, run one after the other on the same events.
+    client: { type: 'string', default: KAFKA_CLIENTS.join(',') },
   },
 });
 const EVENTS = Number(values.events);
@@ -46,6 +53,11 @@ const PARTITIONS = Number(values.partitions);
 const SOAK_MINUTES = Number(values['soak-minutes']);
 const SOAK_RATE = Number(values['soak-rate']);
 const INJECTIONS = Number(values.injections);
+const CLIENTS = values.client.split(',').map((name) => name.trim());
+for (const name of CLIENTS) {
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(name))
+    throw new Error(`--client: expected a comma-separated list of ${KAFKA_CLIENTS.join(', ')}`);
+}
 for (const [flag, value, min] of [
   ['--events', EVENTS, 1],
   ['--partitions', PARTITIONS, 1],
@@ -148,14 +160,18 @@ async function baseline(): Promise<number> {
   return EVENTS / ((last - first) / 1000);
 }
 
-async function ingest() {
-  const client = await migratedDatabase(names.database);
+/** Each client's throughput run stores into a database of its own, from a group of its own. */
+const databaseOf = (kafkaClient: KafkaClientName) => `${names.database}_${kafkaClient}`;
+
+async function ingest(kafkaClient: KafkaClientName) {
+  const client = await migratedDatabase(databaseOf(kafkaClient));
   const service = startService('ingest', {
     KAFKA_TOPIC: names.topic,
-    KAFKA_GROUP_ID: `${names.groupId}.ingest`,
-    CLICKHOUSE_DATABASE: names.database,
+    KAFKA_GROUP_ID: `${names.groupId}.ingest.${kafkaClient}`,
+    CLICKHOUSE_DATABASE: databaseOf(kafkaClient),
     LOG_LEVEL: 'info',
     ...INGEST_TUNING,
+    KAFKA_CLIENT: kafkaClient,
   });
   const pid = service.child.pid!;
   await waitFor(
@@ -289,11 +305,28 @@ async function main() {
     );
     const baselineEventsPerS = await baseline();
     log(`baseline (bare kafkajs + JSON.parse): ${Math.round(baselineEventsPerS)} events/s`);
-    await sleep(1_000);
-    const result = await ingest();
-    log(
-      `ingest: ${Math.round(result.eventsPerS)} events/s, peak RSS ${result.peakRss.toFixed(0)} MB, ${result.cpu.toFixed(1)} CPU s`,
-    );
+    // Side by side on the same events: each client in turn, alone on the machine.
+    const byClient = new Map<KafkaClientName, Awaited<ReturnType<typeof ingest>>>();
+    const clientsSkipped: Record<string, string> = {};
+    for (const kafkaClient of CLIENTS as KafkaClientName[]) {
+      const problem = kafkaClientProblem(kafkaClient, process.versions.node);
+      if (problem !== null) {
+        clientsSkipped[kafkaClient] = problem;
+        log(`ingest [${kafkaClient}]: skipped (${problem})`);
+        continue;
+      }
+      await sleep(1_000);
+      const measured = await ingest(kafkaClient);
+      byClient.set(kafkaClient, measured);
+      log(
+        `ingest [${kafkaClient}]: ${Math.round(measured.eventsPerS)} events/s, peak RSS ${measured.peakRss.toFixed(0)} MB, ${measured.cpu.toFixed(1)} CPU s`,
+      );
+    }
+    // The targets and the historical top-level figures are the default client's (kafkajs) when
+    // it ran, else the first that did.
+    const primaryClient = byClient.has('kafkajs') ? 'kafkajs' : [...byClient.keys()][0];
+    const result = primaryClient === undefined ? undefined : byClient.get(primaryClient);
+    if (result === undefined) throw new Error('no Kafka client could run on this Node.js');
 
     const ratio = result.eventsPerS / baselineEventsPerS;
     const insertsPerS = result.stats ? result.stats.inserts / result.seconds : null;
@@ -361,6 +394,22 @@ async function main() {
       machine,
       events: EVENTS,
       partitions: PARTITIONS,
+      ingest_kafka_client: primaryClient,
+      /** The throughput phase per Kafka client (KAFKA_CLIENT), same events, one after the other. */
+      kafka_clients: Object.fromEntries(
+        [...byClient].map(([name, measured]) => [
+          name,
+          {
+            ingest_events_per_s: Math.round(measured.eventsPerS),
+            ratio_to_baseline: Number((measured.eventsPerS / baselineEventsPerS).toFixed(3)),
+            cpu_s_per_100k: Number(((measured.cpu / EVENTS) * 100_000).toFixed(2)),
+            peak_rss_mb: Math.round(measured.peakRss),
+            clickhouse_flushes: measured.stats?.batches ?? null,
+            stored: Object.fromEntries(measured.tables.map((t) => [t.t, Number(t.n)])),
+          },
+        ]),
+      ),
+      kafka_clients_skipped: clientsSkipped,
       event_bytes_avg: produced.avgBytes,
       ingest_events_per_s: Math.round(result.eventsPerS),
       baseline_events_per_s: Math.round(baselineEventsPerS),
@@ -412,7 +461,7 @@ async function main() {
     log(`written to ${file.pathname}`);
   } finally {
     await deleteTopics(kafka, [names.topic, `${names.topic}.dlq`]);
-    await dropDatabase(names.database);
+    for (const kafkaClient of KAFKA_CLIENTS) await dropDatabase(databaseOf(kafkaClient));
   }
 }
 

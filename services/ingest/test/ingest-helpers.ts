@@ -27,7 +27,11 @@ export function describeEachKafkaClient(
   for (const client of KAFKA_CLIENTS) {
     const problem = kafkaClientProblem(client, process.versions.node);
     if (problem === null) describe(`${title} [${client}]`, () => body(client));
-    else describe.skip(`${title} [${client}: skipped, ${problem}]`, () => body(client));
+    else {
+      // The default reporter shows only a count of skipped tests; say which and why.
+      console.warn(`skipped: ${title} [${client}]: ${problem}`);
+      describe.skip(`${title} [${client}: skipped, ${problem}]`, () => body(client));
+    }
   }
 }
 
