@@ -1,6 +1,6 @@
-import { quoteString, quoteUInt } from '@denyscope/clickhouse';
+import { quoteUInt, type SqlValues } from '@denyscope/clickhouse';
 import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
-import { FOREIGN, dateTime, inList, minuteIn, queryByChunks } from './sql.js';
+import { FOREIGN, dateTime, inList, minuteIn, queryByChunks, select } from './sql.js';
 import type { EvaluationContext } from './finding.js';
 
 // The platform's own facts that tell a guess from an ordinary miss (docs/rules.md, "Facts"):
@@ -39,10 +39,13 @@ export async function successfulIdsByKey(
   keys: readonly string[],
 ): Promise<Map<string, number>> {
   const rows = await queryByChunks(keys, (chunk) =>
-    ctx.query<{ key_id: string; used: number }>(`
+    select<{ key_id: string; used: number }>(
+      ctx,
+      (v) => `
       SELECT key_id, uniqExact(resource_id) AS used FROM key_resources
-      WHERE ${minuteIn(window)} AND key_id IN ${inList(chunk)}
-      GROUP BY key_id`),
+      WHERE ${minuteIn(window)} AND key_id IN ${inList(v, chunk)}
+      GROUP BY key_id`,
+    ),
   );
   return new Map(rows.map((row) => [row.key_id, Number(row.used)]));
 }
@@ -56,6 +59,6 @@ export function guessShare(guessed: number, used: number): number {
 }
 
 /** SQL: 1 for a denial served in the production environment. */
-export function inProduction(productionEnv: string): string {
-  return `env = ${quoteString(productionEnv)}`;
+export function inProduction(v: SqlValues, productionEnv: string): string {
+  return `env = ${v.string(productionEnv)}`;
 }

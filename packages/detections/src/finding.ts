@@ -1,3 +1,4 @@
+import type { SqlCapabilities, SqlValues } from '@denyscope/clickhouse';
 import type { RuleId, Severity } from '@denyscope/alerts';
 
 /** Who a finding is about: only the fields that identify the rule's subject. */
@@ -56,7 +57,13 @@ export interface PipelineHealthInput {
 /** Everything a rule may use: the watermark (windows end there) and a read-only query runner. */
 export interface EvaluationContext {
   watermark: Date;
-  query: <T>(sql: string) => Promise<T[]>;
+  /** Runs a read-only query; `params` are the query parameters its SqlValues made (`select`). */
+  query: <T>(sql: string, params?: SqlValues['params']) => Promise<T[]>;
+  /**
+   * What the server can do: untrusted values (keys, IDs, routes) become query parameters where it
+   * has them (sql.ts, `select`). Absent: quoted literals, 18.16's way, which every server reads.
+   */
+  capabilities?: SqlCapabilities;
   /** Live only (pipeline-health). */
   health?: PipelineHealthInput;
 }

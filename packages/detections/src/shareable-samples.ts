@@ -1,4 +1,4 @@
-import { inList, dateTime, queryByChunks } from './sql.js';
+import { inList, dateTime, queryByChunks, select } from './sql.js';
 import type { EvaluationContext, Finding } from './finding.js';
 
 /** How far back a stored row can show that an ID is another account's. */
@@ -24,10 +24,12 @@ export async function dropOthersIds(
   const from = dateTime(new Date(window.start.getTime() - LOOKBACK_S * 1000));
   const to = dateTime(window.end);
   // As many IDs as findings times samples: in chunks, or a flood of findings would exceed
-  // max_query_size (sql.ts). The list is in the query three times; the chunk size allows for it.
-  const rows = await queryByChunks([...ids], (chunk) => {
-    const list = inList(chunk);
-    return ctx.query<{ resource_id: string; owners: string[] }>(`
+  // max_query_size (sql.ts). The list is in the query three times; the chunk size allows for it
+  // (as a query parameter, it is sent once).
+  const rows = await queryByChunks([...ids], (chunk) =>
+    select<{ resource_id: string; owners: string[] }>(ctx, (v) => {
+      const list = inList(v, chunk);
+      return `
       SELECT resource_id, groupUniqArray(owner) AS owners FROM (
         SELECT resource_id, resource_owner AS owner FROM denials
         WHERE owner_state = 2 AND event_time > ${from} AND event_time <= ${to} AND resource_id IN ${list}
@@ -38,8 +40,9 @@ export async function dropOthersIds(
         SELECT resource_id, account_id AS owner FROM account_resources
         WHERE day >= toDate(${from}) AND day <= toDate(${to}) AND resource_id IN ${list}
       )
-      GROUP BY resource_id`);
-  });
+      GROUP BY resource_id`;
+    }),
+  );
   const owners = new Map(rows.map((row) => [row.resource_id, row.owners]));
   for (const finding of findings) {
     const account = finding.subject.account_id ?? '';

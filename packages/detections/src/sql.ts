@@ -3,9 +3,11 @@ import {
   IN_LIST_MAX_VALUES,
   inListChunks,
   queryByChunks,
-  quoteString,
   quoteUInt,
+  sqlValues,
+  type SqlValues,
 } from '@denyscope/clickhouse';
+import type { EvaluationContext } from './finding.js';
 
 /** A DateTime literal for a JS Date (second precision, the precision of the tables). */
 export function dateTime(date: Date): string {
@@ -16,12 +18,25 @@ export function dateTime(date: Date): string {
 // one `IN (…)` list of them all exceeded max_query_size and failed the rule (issue 11).
 export { IN_LIST_MAX_BYTES, IN_LIST_MAX_VALUES, inListChunks, queryByChunks };
 
+const LITERALS = { queryParameters: false };
+
 /**
- * `IN (…)` list of quoted strings; callers only pass non-empty lists. A list longer than
- * IN_LIST_MAX_BYTES is refused: lists that grow with the data go through queryByChunks.
+ * Runs the query `build` writes with the untrusted values it put in `v`: query parameters where
+ * the server has them (ctx.capabilities), quoted literals on 18.16 (bind.ts). Every rule query
+ * goes through here, so no key, ID, route or address is ever parsed as SQL on a current server.
  */
-export function inList(values: readonly string[]): string {
-  const text = `(${values.map(quoteString).join(', ')})`;
+export function select<T>(ctx: EvaluationContext, build: (v: SqlValues) => string): Promise<T[]> {
+  const v = sqlValues(ctx.capabilities ?? LITERALS);
+  return ctx.query<T>(build(v), v.params);
+}
+
+/**
+ * `IN` list of strings (`('a', 'b')` or `{v0:Array(String)}`); callers only pass non-empty lists.
+ * A list longer than IN_LIST_MAX_BYTES (as quoted text) is refused on both paths: lists that grow
+ * with the data go through queryByChunks, which also keeps a parameter's URL bounded (in-list.ts).
+ */
+export function inList(v: SqlValues, values: readonly string[]): string {
+  const text = sqlValues(LITERALS).strings(values);
   const bytes = Buffer.byteLength(text);
   if (bytes > IN_LIST_MAX_BYTES) {
     throw new RangeError(
@@ -29,7 +44,7 @@ export function inList(values: readonly string[]): string {
         'split it with queryByChunks (packages/detections/src/sql.ts)',
     );
   }
-  return text;
+  return v.parameters ? v.strings(values) : text;
 }
 
 /** The window [watermark − minutes, watermark]. */
@@ -62,12 +77,12 @@ export function fromUnix(seconds: number | string): Date {
 }
 
 /** SQL condition for a rule's `routes` setting; `1` when it does not restrict anything. */
-export function routeFilter(routes: {
-  include: readonly string[];
-  exclude: readonly string[];
-}): string {
+export function routeFilter(
+  v: SqlValues,
+  routes: { include: readonly string[]; exclude: readonly string[] },
+): string {
   const parts: string[] = [];
-  if (routes.include.length > 0) parts.push(`route IN ${inList(routes.include)}`);
-  if (routes.exclude.length > 0) parts.push(`route NOT IN ${inList(routes.exclude)}`);
+  if (routes.include.length > 0) parts.push(`route IN ${inList(v, routes.include)}`);
+  if (routes.exclude.length > 0) parts.push(`route NOT IN ${inList(v, routes.exclude)}`);
   return parts.length > 0 ? parts.join(' AND ') : '1';
 }

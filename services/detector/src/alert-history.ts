@@ -1,4 +1,9 @@
-import { quoteString, quoteUInt, type ClickHouseClient } from '@denyscope/clickhouse';
+import {
+  quoteUInt,
+  serverCapabilities,
+  sqlValues,
+  type ClickHouseClient,
+} from '@denyscope/clickhouse';
 
 export interface AlertSummary {
   alert_id: string;
@@ -39,18 +44,21 @@ export interface AlertFilter {
 /**
  * The latest state of each incident, from the alerts table. Acknowledgements are rows of
  * version 0, outside the detector's own version sequence, so they never replace a state change.
+ * The filter's strings come from API and CLI requests: query parameters where the server has
+ * them, quoted literals on 18.16 (sqlValues).
  */
 export async function listAlerts(
   client: ClickHouseClient,
   filter: AlertFilter,
 ): Promise<AlertSummary[]> {
+  const v = sqlValues(await serverCapabilities(client));
   const filters = [
-    filter.status ? `a_status = ${quoteString(filter.status)}` : '',
-    filter.rule ? `a_rule = ${quoteString(filter.rule)}` : '',
-    filter.severity ? `a_severity = ${quoteString(filter.severity)}` : '',
-    filter.keyId ? `a_key = ${quoteString(filter.keyId)}` : '',
-    filter.accountId ? `a_account = ${quoteString(filter.accountId)}` : '',
-    filter.alertId ? `alert_id = ${quoteString(filter.alertId)}` : '',
+    filter.status ? `a_status = ${v.string(filter.status)}` : '',
+    filter.rule ? `a_rule = ${v.string(filter.rule)}` : '',
+    filter.severity ? `a_severity = ${v.string(filter.severity)}` : '',
+    filter.keyId ? `a_key = ${v.string(filter.keyId)}` : '',
+    filter.accountId ? `a_account = ${v.string(filter.accountId)}` : '',
+    filter.alertId ? `alert_id = ${v.string(filter.alertId)}` : '',
     filter.sinceUnix === undefined ? '' : `a_last_unix >= ${quoteUInt(filter.sinceUnix)}`,
     filter.untilUnix === undefined ? '' : `a_first_unix <= ${quoteUInt(filter.untilUnix)}`,
   ].filter(Boolean);
@@ -86,6 +94,7 @@ export async function listAlerts(
       ${filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : ''}
       ORDER BY last_seen DESC
       LIMIT ${quoteUInt(filter.limit)}`,
+    query_params: v.params,
     format: 'JSONEachRow',
   });
   return result.json<AlertSummary>();
@@ -98,8 +107,10 @@ export async function acknowledge(
   by: string,
   note: string,
 ): Promise<boolean> {
+  const v = sqlValues(await serverCapabilities(client));
   const result = await client.query({
-    query: `SELECT * FROM alerts FINAL WHERE alert_id = ${quoteString(alertId)} AND version > 0 ORDER BY version DESC LIMIT 1`,
+    query: `SELECT * FROM alerts FINAL WHERE alert_id = ${v.string(alertId)} AND version > 0 ORDER BY version DESC LIMIT 1`,
+    query_params: v.params,
     format: 'JSONEachRow',
   });
   const [latest] = await result.json<Record<string, unknown>>();

@@ -18,6 +18,8 @@ export interface EvaluationDeps {
   manager: IncidentManager;
   outputs: readonly TransitionOutput[];
   query: EvaluationContext['query'];
+  /** The server's (serverCapabilities): rules bind untrusted values as query parameters on it. */
+  capabilities?: EvaluationContext['capabilities'];
   log: Logger;
 }
 
@@ -36,7 +38,7 @@ const isEnabled = (deps: Pick<EvaluationDeps, 'settings'>, id: RuleId) => deps.s
  * with its error in `failed`.
  */
 export async function findAll(
-  deps: Pick<EvaluationDeps, 'settings' | 'query' | 'log'>,
+  deps: Pick<EvaluationDeps, 'settings' | 'query' | 'capabilities' | 'log'>,
   watermark: Date,
   scope: EvaluationScope = {},
 ): Promise<{ findings: Finding[]; failed: Map<RuleId, string> }> {
@@ -45,6 +47,7 @@ export async function findAll(
   const ctx: EvaluationContext = {
     watermark,
     query: deps.query,
+    ...(deps.capabilities === undefined ? {} : { capabilities: deps.capabilities }),
     ...(scope.health === undefined ? {} : { health: scope.health }),
   };
   for (const id of RULE_IDS) {

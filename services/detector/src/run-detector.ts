@@ -1,5 +1,5 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
-import { createClickHouseClient } from '@denyscope/clickhouse';
+import { createClickHouseClient, serverCapabilities } from '@denyscope/clickhouse';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
@@ -94,9 +94,11 @@ export async function runDetector(
 
   const worker = new Worker(
     QUEUES.detect,
-    () =>
+    async () =>
       runTick(
-        deps,
+        // Read once (serverCapabilities caches it per client), at the first tick that can reach
+        // ClickHouse rather than at start-up.
+        { ...deps, capabilities: await serverCapabilities(clickhouse) },
         {
           current: () =>
             readWatermark(deps.query, {

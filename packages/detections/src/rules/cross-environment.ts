@@ -6,7 +6,7 @@ import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import { dropOthersIds } from '../shareable-samples.js';
 import type { RuleDefinition } from '../rule.js';
-import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { SHAREABLE_ID, eventTimeIn, fromUnix, windowOf, routeFilter, select } from '../sql.js';
 import { ruleBasics, severitySetting, windowMinutes } from './settings.js';
 
 const settings = z
@@ -49,7 +49,9 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   // environments: only IDs that are not another account's count here.
   const idElsewhere = `resource_env != '' AND resource_env != env AND NOT (${FOREIGN})`;
   const keyElsewhere = "key_env != '' AND key_env != env";
-  const rows = await ctx.query<Row>(`
+  const rows = await select<Row>(
+    ctx,
+    (v) => `
     SELECT key_id, any(account_id) AS account, env,
       uniqExact(request_id) AS requests,
       groupUniqArray(if(${idElsewhere}, resource_env, key_env)) AS foreign_envs,
@@ -60,9 +62,10 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       topK(5)(resource_pattern) AS patterns,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
     FROM denials
-    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != '' AND ((${idElsewhere}) OR (${keyElsewhere}))
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND key_id != '' AND ((${idElsewhere}) OR (${keyElsewhere}))
     GROUP BY key_id, env
-    HAVING requests >= ${s.minRequests}`);
+    HAVING requests >= ${s.minRequests}`,
+  );
 
   // A key seen misusing IDs in two environments is one incident, at the worse severity.
   const byKey = new Map<string, Finding>();

@@ -4,7 +4,7 @@ import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { eventTimeIn, inList, queryByChunks, windowOf, routeFilter } from '../sql.js';
+import { eventTimeIn, inList, queryByChunks, windowOf, routeFilter, select } from '../sql.js';
 import { ruleBasics, windowMinutes } from './settings.js';
 
 const settings = z
@@ -28,28 +28,34 @@ interface Row extends KeyRow {
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
-  const rows = await ctx.query<Row>(`
+  const rows = await select<Row>(
+    ctx,
+    (v) => `
     SELECT ${KEY_ROW_COLUMNS},
       uniqExact(resource_id) AS foreign_ids, uniqExact(resource_owner) AS victims,
       uniqExact(request_id) AS denied,
       topK(5)(resource_pattern) AS patterns, topK(5)(client_ip) AS ips
     FROM denials
-    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != '' AND ${FOREIGN}
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND key_id != '' AND ${FOREIGN}
     GROUP BY key_id
-    HAVING foreign_ids >= ${s.minForeignIds}`);
+    HAVING foreign_ids >= ${s.minForeignIds}`,
+  );
   if (rows.length === 0) return [];
 
   // The largest victim's share, per key; the victim's identity stays in ClickHouse.
   const shares = await queryByChunks(
     rows.map((r) => r.key_id),
     (keys) =>
-      ctx.query<{ key_id: string; top: number }>(`
+      select<{ key_id: string; top: number }>(
+        ctx,
+        (v) => `
         SELECT key_id, max(n) AS top FROM (
           SELECT key_id, resource_owner, uniqExact(resource_id) AS n
           FROM denials
-          WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND ${FOREIGN} AND key_id IN ${inList(keys)}
+          WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND ${FOREIGN} AND key_id IN ${inList(v, keys)}
           GROUP BY key_id, resource_owner
-        ) GROUP BY key_id`),
+        ) GROUP BY key_id`,
+      ),
   );
   const topByKey = new Map(shares.map((row) => [row.key_id, Number(row.top)]));
 

@@ -1,11 +1,11 @@
-import { quoteString } from '@denyscope/clickhouse';
+import { quoteString, type SqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
 import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { IN_LIST_MAX_BYTES, eventTimeIn, fromUnix, windowOf, routeFilter } from '../sql.js';
+import { IN_LIST_MAX_BYTES, eventTimeIn, fromUnix, windowOf, routeFilter, select } from '../sql.js';
 import { ruleBasics, severitySetting, windowMinutes } from './settings.js';
 
 // A scan spread over many keys, and over many addresses of one network, so that no key and no
@@ -101,21 +101,25 @@ export function networkChunks(networks: [string, string[]][]): [string, string[]
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
-  const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND client_ip != '' AND key_id != '' AND resource_id != ''`;
+  const scope = (v: SqlValues) =>
+    `${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND client_ip != '' AND key_id != '' AND resource_id != ''`;
   // Keys that guessed at least minIdsPerKey IDs from a network with at least minKeys such keys.
-  const perKey = await ctx.query<KeyInNetwork>(`
+  const perKey = await select<KeyInNetwork>(
+    ctx,
+    (v) => `
     SELECT network, key_id, guessed FROM (
       SELECT network, key_id, uniqExactIf(resource_id, known = 0) AS guessed
-      FROM ${denialsWithFacts(window, scope)}
+      FROM ${denialsWithFacts(window, scope(v))}
       GROUP BY network, key_id
       HAVING guessed >= ${s.minIdsPerKey}
     )
     WHERE network IN (
       SELECT network FROM (
-        SELECT ${NETWORK} AS network, key_id FROM denials WHERE ${scope}
+        SELECT ${NETWORK} AS network, key_id FROM denials WHERE ${scope(v)}
         GROUP BY network, key_id HAVING uniqExact(resource_id) >= ${s.minIdsPerKey}
       ) GROUP BY network HAVING count() >= ${s.minKeys}
-    )`);
+    )`,
+  );
   if (perKey.length === 0) return [];
 
   // Keys that are mostly successful are customers, not scanners: they do not count.
@@ -134,22 +138,27 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   // chunk: its facts are one group.
   const rows: NetworkFacts[] = [];
   for (const chunk of networkChunks(networks)) {
-    const pairs = chunk.flatMap(([network, keys]) => keys.map((key) => pairText(network, key)));
+    const pairs = chunk.flatMap(([network, keys]) =>
+      keys.map((key): [string, string] => [network, key]),
+    );
     rows.push(
-      ...(await ctx.query<NetworkFacts>(`
+      ...(await select<NetworkFacts>(
+        ctx,
+        (v) => `
     SELECT network, anyHeavy(env) AS main_env,
       uniqExactIf(resource_id, known = 0) AS guessed,
       uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
       uniqExactIf(resource_owner, ${FOREIGN}) AS other_accounts,
-      countIf(${inProduction(s.productionEnv)}) AS in_production,
+      countIf(${inProduction(v, s.productionEnv)}) AS in_production,
       uniqExact(request_id) AS denied, uniqExact(account_id) AS accounts,
       uniqExact(client_ip) AS addresses, groupUniqArray(env) AS envs,
       topK(10)(client_ip) AS ips, arraySlice(groupUniqArray(key_id), 1, 20) AS key_ids,
       topK(5)(resource_pattern) AS patterns, topK(3)(user_agent) AS uas,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen
-    FROM ${denialsWithFacts(window, scope)}
-    WHERE (network, key_id) IN (${pairs.join(', ')})
-    GROUP BY network`)),
+    FROM ${denialsWithFacts(window, scope(v))}
+    WHERE (network, key_id) IN ${v.pairs(pairs)}
+    GROUP BY network`,
+      )),
     );
   }
   const byNetwork = new Map(rows.map((row) => [row.network, row]));

@@ -3,7 +3,7 @@ import { atLeast, decision } from '../decision.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { FOREIGN, eventTimeIn, windowOf, routeFilter } from '../sql.js';
+import { FOREIGN, eventTimeIn, windowOf, routeFilter, select } from '../sql.js';
 import { ruleBasics, windowMinutes } from './settings.js';
 
 const settings = z
@@ -25,15 +25,18 @@ interface Row extends KeyRow {
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
-  const rows = await ctx.query<Row>(`
+  const rows = await select<Row>(
+    ctx,
+    (v) => `
     SELECT ${KEY_ROW_COLUMNS},
       uniqExact(request_id) AS successes, uniqExact(resource_id) AS resources,
       uniqExact(resource_owner) AS owners, groupUniqArray(status) AS statuses,
       topK(5)(route) AS routes, topK(3)(method) AS methods
     FROM foreign_access
-    WHERE ${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND status >= 200 AND status < 300
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND status >= 200 AND status < 300
       AND ${FOREIGN}
-    GROUP BY key_id`);
+    GROUP BY key_id`,
+  );
   return rows.map((row) =>
     keyFinding('foreign-access-success', row, window, {
       severity: s.severity,

@@ -15,6 +15,7 @@ import {
   queryByChunks,
   windowOf,
   routeFilter,
+  select,
 } from '../sql.js';
 import { type RoutesSetting, ruleBasics, severitySetting } from './settings.js';
 
@@ -114,13 +115,16 @@ async function candidates(
   // The per-minute rollup has no route; a route restriction reads the raw denials instead.
   const restricted = routes.include.length > 0 || routes.exclude.length > 0;
   if (restricted) {
-    return ctx.query<Candidate>(`
+    return select<Candidate>(
+      ctx,
+      (v) => `
       SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
         uniqExact(resource_id) AS ids
       FROM denials
-      WHERE ${eventTimeIn(window)} AND ${routeFilter(routes)} AND key_id != '' AND resource_id != ''
+      WHERE ${eventTimeIn(window)} AND ${routeFilter(v, routes)} AND key_id != '' AND resource_id != ''
       GROUP BY key_id
-      HAVING ids >= ${min}`);
+      HAVING ids >= ${min}`,
+    );
   }
   return ctx.query<Candidate>(`
     SELECT key_id, any(account_id) AS account, anyHeavy(env) AS main_env,
@@ -137,10 +141,13 @@ async function requestsByKey(
   keys: string[],
 ) {
   const rows = await queryByChunks(keys, (chunk) =>
-    ctx.query<{ key_id: string; requests: number }>(`
+    select<{ key_id: string; requests: number }>(
+      ctx,
+      (v) => `
       SELECT key_id, sum(requests) AS requests FROM request_totals FINAL
-      WHERE ${minuteIn(window)} AND key_id IN ${inList(chunk)}
-      GROUP BY key_id`),
+      WHERE ${minuteIn(window)} AND key_id IN ${inList(v, chunk)}
+      GROUP BY key_id`,
+    ),
   );
   return new Map(rows.map((row) => [row.key_id, Number(row.requests)]));
 }
@@ -167,9 +174,10 @@ async function factsOfChunk(
   s: Settings,
 ): Promise<Facts[]> {
   // The list is in the query twice (knownToAccount's subquery and the WHERE): IN_LIST_MAX_BYTES
-  // leaves room for that under max_query_size.
-  const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id IN ${inList(keys)} AND resource_id != ''`;
-  return ctx.query<Facts>(`
+  // leaves room for that under max_query_size. As a query parameter it is sent once.
+  return select<Facts>(ctx, (v) => {
+    const scope = `${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND key_id IN ${inList(v, keys)} AND resource_id != ''`;
+    return `
     SELECT key_id,
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
       uniqExactIf(resource_id, known = 0) AS guessed,
@@ -177,7 +185,7 @@ async function factsOfChunk(
       uniqExactIf(resource_id, known = 0 AND owner_state = 1) AS missing,
       uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
       uniqExactIf(resource_owner, ${FOREIGN}) AS other_accounts,
-      countIf(${inProduction(s.productionEnv)}) AS in_production,
+      countIf(${inProduction(v, s.productionEnv)}) AS in_production,
       groupUniqArray(env) AS envs,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen,
       arraySlice(arraySort(groupUniqArrayIf(resource_num, has_num = 1 AND known = 0)), 1, 10000) AS nums,
@@ -192,7 +200,8 @@ async function factsOfChunk(
       FROM denials
       WHERE ${scope}
     )
-    GROUP BY key_id`);
+    GROUP BY key_id`;
+  });
 }
 
 function judge(

@@ -5,7 +5,7 @@ import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
 import { dropOthersIds } from '../shareable-samples.js';
-import { SHAREABLE_ID, eventTimeIn, windowOf, routeFilter } from '../sql.js';
+import { SHAREABLE_ID, eventTimeIn, windowOf, routeFilter, select } from '../sql.js';
 import { ruleBasics, windowMinutes } from './settings.js';
 
 // A client asking for IDs that no longer exist: a few hard-coded IDs polled for hours, or a job
@@ -43,8 +43,9 @@ interface Row extends KeyRow {
 
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
-  const scope = `${eventTimeIn(window)} AND ${routeFilter(s.routes)} AND key_id != ''`;
-  const rows = await ctx.query<Row>(`
+  const rows = await select<Row>(ctx, (v) => {
+    const scope = `${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND key_id != ''`;
+    return `
     SELECT ${KEY_ROW_COLUMNS},
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
       uniqExactIf(resource_id, owner_state != 2) AS not_existing,
@@ -58,7 +59,8 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     GROUP BY key_id
     HAVING (ids <= ${s.maxDistinctIds} AND denied >= ${s.minDenials}
         AND last_seen - first_seen >= ${s.minSpanMinutes * 60})
-      OR known_ids >= ${s.minKnownIds}`);
+      OR known_ids >= ${s.minKnownIds}`;
+  });
   const findings: Finding[] = [];
   for (const row of rows) {
     const ids = Number(row.ids);

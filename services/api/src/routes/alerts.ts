@@ -1,5 +1,5 @@
 import { acknowledge, listAlerts, type AlertSummary } from '@denyscope/detector';
-import { quoteString } from '@denyscope/clickhouse';
+import { serverCapabilities, sqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -119,7 +119,9 @@ function parseEvidence(text: string): unknown {
 
 /** Every recorded state change of one incident, oldest first (acknowledgements included). */
 async function changesOf(ctx: ApiContext, alertId: string) {
-  // Aliases differ from the column names (18.16 alias shadowing; see alert-history.ts).
+  // Aliases differ from the column names (18.16 alias shadowing; see alert-history.ts). The ID is
+  // the request's: a query parameter where the server has them (sqlValues).
+  const v = sqlValues(await serverCapabilities(ctx.clickhouse));
   const result = await ctx.clickhouse.query({
     query: `
       SELECT version, transition, severity, status,
@@ -127,8 +129,9 @@ async function changesOf(ctx: ApiContext, alertId: string) {
         toUInt32(first_seen) AS fs, toUInt32(last_seen) AS ls,
         summary, evidence, runbook, muted, note, toUInt32(recorded_at) AS ra
       FROM alerts FINAL
-      WHERE alert_id = ${quoteString(alertId)}
+      WHERE alert_id = ${v.string(alertId)}
       ORDER BY ra, version`,
+    query_params: v.params,
     format: 'JSONEachRow',
   });
   const rows = await result.json<ChangeRow>();

@@ -1,5 +1,10 @@
 import { RULE_IDS } from '@denyscope/alerts';
-import { createClickHouseClient, migrate, quoteIdentifier } from '@denyscope/clickhouse';
+import {
+  createClickHouseClient,
+  migrate,
+  quoteIdentifier,
+  serverCapabilities,
+} from '@denyscope/clickhouse';
 import type { Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
@@ -89,6 +94,7 @@ export async function runReplay(
         }),
         outputs,
         query: queryRunner(client),
+        capabilities: await serverCapabilities(client),
         log,
       };
       let done = 0;
