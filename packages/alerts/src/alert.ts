@@ -38,6 +38,15 @@ export const TRANSITIONS = ['opened', 'escalated', 'resolved'] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
 /**
+ * What the alerts queue carries: the state changes, and on-call's acknowledgement of an incident
+ * (`denyscope alerts ack`, the API's ack), which the sinks that know the notion (PagerDuty's
+ * Events v2 `acknowledge`) pass on so the page stops escalating. Not a state change: the
+ * incident's version stays, and the other sinks are not told.
+ */
+export const NOTIFICATION_TRANSITIONS = [...TRANSITIONS, 'acknowledged'] as const;
+export type NotificationTransition = (typeof NOTIFICATION_TRANSITIONS)[number];
+
+/**
  * A job on the alerts queue: one incident state change. `version` counts the incident's state
  * changes, so `${alert_id}.v${version}` names this change uniquely and is the BullMQ job ID that
  * makes a repeated enqueue (second detector, retried job) a no-op. (BullMQ refuses custom job
@@ -45,14 +54,18 @@ export type Transition = (typeof TRANSITIONS)[number];
  */
 export const alertNotificationSchema = z.object({
   alert: alertSchema,
-  transition: z.enum(TRANSITIONS),
+  transition: z.enum(NOTIFICATION_TRANSITIONS),
   version: z.int().min(1),
 });
 
 export type AlertNotification = z.infer<typeof alertNotificationSchema>;
 
+/** `<alert_id>.v<version>`; an acknowledgement of that version adds `.ack`. */
 export function notificationJobId(
-  notification: Pick<AlertNotification, 'alert' | 'version'>,
+  notification: Pick<AlertNotification, 'alert' | 'version'> & {
+    transition?: NotificationTransition;
+  },
 ): string {
-  return `${notification.alert.alert_id}.v${notification.version}`;
+  const id = `${notification.alert.alert_id}.v${notification.version}`;
+  return notification.transition === 'acknowledged' ? `${id}.ack` : id;
 }

@@ -2,10 +2,12 @@ export {
   alertSchema,
   alertNotificationSchema,
   notificationJobId,
+  NOTIFICATION_TRANSITIONS,
   TRANSITIONS,
   type Alert,
   type AlertNotification,
   type AlertStatus,
+  type NotificationTransition,
   type Transition,
 } from './alert.js';
 export {

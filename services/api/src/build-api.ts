@@ -1,3 +1,4 @@
+import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { API_LIMIT_DEFAULTS, type Config } from '@denyscope/config';
 import { RedisIncidentStore } from '@denyscope/detector';
@@ -7,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
   type onRequestAsyncHookHandler,
 } from 'fastify';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { TokenRegistry, type Principal } from './auth.js';
@@ -135,11 +137,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const ctx: ApiContext = {
     clickhouse: deps.clickhouse,
     mutes: new RedisIncidentStore(deps.redis, deps.bullmqPrefix),
+    alertsQueue: new Queue<AlertNotification>(QUEUES.alerts, {
+      connection: deps.redis,
+      prefix: deps.bullmqPrefix,
+    }),
     readiness: new CachedReadiness(deps.readiness, deps.log, deps.readinessCacheMs),
     generateReport: deps.generateReport ?? defaultReportGenerator,
     reportSlots: new ReportSlots(limits),
     metrics,
   };
+  // The queue shares the caller's Redis connection; closing it leaves that open.
+  app.addHook('onClose', async () => {
+    await ctx.alertsQueue.close();
+  });
   const tokens = new TokenRegistry(deps.tokens);
   const principals = new WeakMap<FastifyRequest, Principal>();
 

@@ -206,7 +206,13 @@ describe('HTTP API against ClickHouse and Redis', () => {
       payload: { note: 'looking into it' },
     });
     expect(ack.statusCode).toBe(200);
-    expect(ack.json()).toEqual({ alert_id: 'enum-k1', acknowledged: true, by: 'admin-1' });
+    // The test's incidents exist in ClickHouse only (no firing state in Redis): nothing to page.
+    expect(ack.json()).toEqual({
+      alert_id: 'enum-k1',
+      acknowledged: true,
+      by: 'admin-1',
+      paged: false,
+    });
     const [row] = await rows<{ note: string }>(
       client,
       "SELECT note FROM alerts FINAL WHERE alert_id = 'enum-k1' AND version = 0",

@@ -4,6 +4,7 @@ import {
   sqlValues,
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
+import type { RuleId } from '@denyscope/alerts';
 
 export interface AlertSummary {
   alert_id: string;
@@ -106,7 +107,7 @@ export async function acknowledge(
   alertId: string,
   by: string,
   note: string,
-): Promise<boolean> {
+): Promise<AcknowledgedIncident | null> {
   const v = sqlValues(await serverCapabilities(client));
   const result = await client.query({
     query: `SELECT * FROM alerts FINAL WHERE alert_id = ${v.string(alertId)} AND version > 0 ORDER BY version DESC LIMIT 1`,
@@ -114,7 +115,7 @@ export async function acknowledge(
     format: 'JSONEachRow',
   });
   const [latest] = await result.json<Record<string, unknown>>();
-  if (latest === undefined) return false;
+  if (latest === undefined) return null;
   // recorded_at is now, set explicitly: 18.16 fills an omitted JSONEachRow column with 0 (1970).
   await client.insert({
     table: 'alerts',
@@ -129,5 +130,13 @@ export async function acknowledge(
       },
     ],
   });
-  return true;
+  return { alertId, rule: latest.rule as RuleId, status: String(latest.status) };
+}
+
+/** Which incident an acknowledgement was recorded for. */
+export interface AcknowledgedIncident {
+  alertId: string;
+  rule: RuleId;
+  /** The incident's status as last recorded: `firing` or `resolved`. */
+  status: string;
 }

@@ -47,14 +47,16 @@ export function createDispatchProcessor(deps: {
       throw new UnrecoverableError(error.message);
     }
     const { alert, transition, version } = notification;
-    // Version n is dispatched after version n - 1 (see ordering.ts); none for a muted change.
-    if (version > 1) {
-      const previous = notificationJobId({ alert, version: version - 1 });
+    // Version n is dispatched after version n - 1 (see ordering.ts); none for a muted change. An
+    // acknowledgement of version n goes after version n itself (the page it acknowledges).
+    const predecessorVersion = transition === 'acknowledged' ? version : version - 1;
+    if (predecessorVersion >= 1) {
+      const previous = notificationJobId({ alert, version: predecessorVersion });
       const state = await deps.alertJobState(previous);
       log.debug({ alertId: alert.alert_id, version, previous, state }, 'previous state change');
       await waitForPredecessor(job, token, { state, pending: NOT_FINISHED });
     }
-    const targets = chooseSinks(alert, config.sinks).flatMap((id) => {
+    const targets = chooseSinks(alert, config.sinks, transition).flatMap((id) => {
       const queue = queues.get(id);
       return queue === undefined ? [] : [{ id, queue }];
     });

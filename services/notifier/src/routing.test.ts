@@ -22,6 +22,16 @@ describe('chooseSinks', () => {
     expect(route('critical')).toEqual(['slack', 'pagerduty', 'webhook', 'log']);
   });
 
+  it('tells only PagerDuty and the log about an acknowledgement', () => {
+    expect(chooseSinks({ severity: 'high', rule: 'id-enumeration' }, all, 'acknowledged')).toEqual([
+      'pagerduty',
+      'log',
+    ]);
+    expect(chooseSinks({ severity: 'low', rule: 'id-enumeration' }, all, 'acknowledged')).toEqual([
+      'log',
+    ]);
+  });
+
   it('leaves out sinks that are not configured', () => {
     expect(
       chooseSinks({ severity: 'critical', rule: 'cross-tenant' }, loadConfig({}).notifier.sinks),

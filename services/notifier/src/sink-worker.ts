@@ -46,14 +46,18 @@ export function createDeliveryProcessor(
     // Version n waits while version n - 1 is still to run or running on this sink (see
     // ordering.ts). Not while it waits out a retry delay: a trigger that keeps failing must not
     // hold back the resolve after it, and the ledger then skips it (see "Ordering" in the docs).
-    if (notification.version > 1) {
+    // An acknowledgement of version n waits for version n itself, the page it acknowledges.
+    const acknowledgement = notification.transition === 'acknowledged';
+    const predecessor = acknowledgement ? notification.version : notification.version - 1;
+    if (predecessor >= 1) {
       const state = await sinkJobState(
-        sinkJobId({ alert: notification.alert, version: notification.version - 1 }, id),
+        sinkJobId({ alert: notification.alert, version: predecessor }, id),
       );
       await waitForPredecessor(job, token, { state, pending: NOT_STARTED_OR_RUNNING });
     }
     const latest = await ledger.latest(id, fields.alertId);
-    if (latest >= notification.version) {
+    // A newer state change (a resolve) supersedes an acknowledgement of an older one.
+    if (acknowledgement ? latest > notification.version : latest >= notification.version) {
       log.info({ ...fields, latest }, 'superseded by a newer notification; skipped');
       return;
     }

@@ -14,7 +14,10 @@ import { standardWebhookHeaders, verifyStandardWebhook } from './standard-webhoo
 const WHSEC = `whsec_${randomBytes(32).toString('base64')}`;
 const RAW = 'an-older-setup-secret-of-any-characters';
 
-async function deliver(secret: string, now = Date.now()): Promise<HttpRequest> {
+async function deliver(
+  secret: string,
+  now = Date.now(),
+): Promise<{ body: string; headers: Record<string, string> }> {
   const sent: HttpRequest[] = [];
   const sink = createWebhookSink(
     { url: 'https://siem.example/hook', secret, minSeverity: 'info', rules: [] },
@@ -29,7 +32,8 @@ async function deliver(secret: string, now = Date.now()): Promise<HttpRequest> {
     },
   );
   await sink.deliver(notificationFixture('escalated', 2));
-  return sent[0]!;
+  const [request] = sent;
+  return { body: request?.body ?? '', headers: request?.headers ?? {} };
 }
 
 describe('Standard Webhooks', () => {

@@ -1,4 +1,4 @@
-import type { Alert, AlertNotification, Transition } from '@denyscope/alerts';
+import type { Alert, AlertNotification, NotificationTransition } from '@denyscope/alerts';
 
 /** A well-formed firing alert; tests override what they are about. */
 export function alertFixture(overrides: Partial<Alert> = {}): Alert {
@@ -20,7 +20,7 @@ export function alertFixture(overrides: Partial<Alert> = {}): Alert {
 }
 
 export function notificationFixture(
-  transition: Transition,
+  transition: NotificationTransition,
   version: number,
   overrides: Partial<Alert> = {},
 ): AlertNotification {

@@ -32,12 +32,12 @@ export function checkPagerDuty(routingKey: string) {
     const event = record(body);
     assert(event.routing_key === routingKey, 'pagerduty: wrong routing_key');
     assert(
-      event.event_action === 'trigger' || event.event_action === 'resolve',
+      ['trigger', 'acknowledge', 'resolve'].includes(String(event.event_action)),
       'bad event_action',
     );
     assert(typeof event.dedup_key === 'string' && event.dedup_key.length > 0, 'no dedup_key');
     assert(event.dedup_key.length <= 255, 'pagerduty: dedup_key too long');
-    if (event.event_action === 'resolve') return;
+    if (event.event_action !== 'trigger') return;
     const payload = record(event.payload);
     assert(
       typeof payload.summary === 'string' && payload.summary.length > 0,

@@ -1,14 +1,21 @@
-import { escapeTerminal, RULE_IDS, type RuleId } from '@denyscope/alerts';
+import {
+  escapeTerminal,
+  QUEUES,
+  RULE_IDS,
+  type AlertNotification,
+  type RuleId,
+} from '@denyscope/alerts';
 import { createClickHouseClient } from '@denyscope/clickhouse';
 import { redisConnectionOptions } from '@denyscope/config';
 import { subjectKeyOf } from '@denyscope/detections';
 import {
-  acknowledge,
+  acknowledgeIncident,
   listAlerts,
   RedisIncidentStore,
   type AlertSummary,
 } from '@denyscope/detector';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { userInfo } from 'node:os';
 import { parseDuration } from './durations.js';
@@ -49,7 +56,26 @@ function subjectOf(options: SubjectOptions): string {
   return subjectKeyOf({ component: options.component ?? '' });
 }
 
-async function withStore<T>(fn: (store: RedisIncidentStore) => Promise<T>): Promise<T> {
+/** The alerts queue on `redis`, for as long as `fn` runs. */
+async function withAlertsQueue<T>(
+  redis: Redis,
+  fn: (queue: Queue<AlertNotification>) => Promise<T>,
+): Promise<T> {
+  const config = configOrExit();
+  const queue = new Queue<AlertNotification>(QUEUES.alerts, {
+    connection: redis,
+    prefix: config.redis.bullmqPrefix,
+  });
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+async function withStore<T>(
+  fn: (store: RedisIncidentStore, redis: Redis) => Promise<T>,
+): Promise<T> {
   const config = configOrExit();
   const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: 3 });
   try {
@@ -57,6 +83,7 @@ async function withStore<T>(fn: (store: RedisIncidentStore) => Promise<T>): Prom
       new RedisIncidentStore(redis, config.redis.bullmqPrefix, {
         resolvedTtlMs: config.detector.resolvedTtlMs,
       }),
+      redis,
     );
   } finally {
     redis.disconnect();
@@ -126,19 +153,31 @@ export function alertsCommand(): Command {
 
   alerts
     .command('ack')
-    .description('acknowledge an incident (recorded with who and why; notifications continue)')
+    .description(
+      'acknowledge an incident: recorded with who and why, and a firing page is acknowledged in ' +
+        'PagerDuty (it stops escalating); later state changes are still notified',
+    )
     .argument('<alert_id>')
     .option('--note <text>', 'why, or what is being done', '')
     .action(async (alertId: string, options: { note: string }) => {
-      const found = await withClickHouse((client) =>
-        acknowledge(client, alertId, who(), options.note),
+      const outcome = await withClickHouse((clickhouse) =>
+        withStore((store, redis) =>
+          withAlertsQueue(redis, (alertsQueue) =>
+            acknowledgeIncident({ clickhouse, store, alertsQueue }, alertId, who(), options.note),
+          ),
+        ),
       );
-      if (!found) {
-        process.stderr.write(`no incident ${alertId}\n`);
+      const shown = escapeTerminal(alertId);
+      if (!outcome.found) {
+        process.stderr.write(`no incident ${shown}\n`);
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`acknowledged ${alertId}\n`);
+      process.stdout.write(
+        outcome.passedOn
+          ? `acknowledged ${shown} (passed on to PagerDuty and the log)\n`
+          : `acknowledged ${shown} (recorded only: ${outcome.reason})\n`,
+      );
     });
 
   alerts

@@ -1,4 +1,4 @@
-import { acknowledge, listAlerts, type AlertSummary } from '@denyscope/detector';
+import { acknowledgeIncident, listAlerts, type AlertSummary } from '@denyscope/detector';
 import { serverCapabilities, sqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
@@ -221,11 +221,14 @@ export function alertRoutes(ctx: ApiContext): RouteSpec[] {
           .optional(),
         responses: {
           200: {
-            description: 'acknowledged',
+            description:
+              'acknowledged; `paged` says whether a firing page was passed on to PagerDuty ' +
+              '(Events v2 acknowledge: it stops escalating)',
             schema: z.object({
               alert_id: z.string(),
               acknowledged: z.literal(true),
               by: z.string(),
+              paged: z.boolean(),
             }),
           },
           404: { description: 'no such incident', schema: errorBody },
@@ -233,9 +236,14 @@ export function alertRoutes(ctx: ApiContext): RouteSpec[] {
       },
       async handler({ params, body, principal }) {
         const by = principal?.label ?? 'unknown';
-        const found = await acknowledge(ctx.clickhouse, params.id, by, body?.note ?? '');
-        if (!found) throw notFound(`no incident ${params.id}`);
-        return { alert_id: params.id, acknowledged: true, by };
+        const outcome = await acknowledgeIncident(
+          { clickhouse: ctx.clickhouse, store: ctx.mutes, alertsQueue: ctx.alertsQueue },
+          params.id,
+          by,
+          body?.note ?? '',
+        );
+        if (!outcome.found) throw notFound(`no incident ${params.id}`);
+        return { alert_id: params.id, acknowledged: true, by, paged: outcome.passedOn };
       },
     }),
   ];

@@ -45,6 +45,14 @@ describe('pagerDutyEvent', () => {
     });
   });
 
+  it('acknowledges an acknowledged incident by the same dedup_key', () => {
+    expect(pagerDutyEvent(notificationFixture('acknowledged', 2), KEY)).toEqual({
+      routing_key: KEY,
+      event_action: 'acknowledge',
+      dedup_key: 'id-enumeration-5f2c',
+    });
+  });
+
   it('maps every severity onto the four PagerDuty accepts', () => {
     expect(SEVERITIES.map((severity) => PAGERDUTY_SEVERITY[severity])).toEqual([
       'info',

@@ -37,7 +37,7 @@ export type PagerDutyEvent =
       };
       links?: { href: string; text: string }[];
     }
-  | { routing_key: string; event_action: 'resolve'; dedup_key: string };
+  | { routing_key: string; event_action: 'resolve' | 'acknowledge'; dedup_key: string };
 
 const SUMMARY_MAX = 1024;
 const DEDUP_KEY_MAX = 255;
@@ -49,7 +49,8 @@ const DEDUP_KEY_MAX = 255;
  * cut to PagerDuty's 1024 characters without splitting a surrogate pair.
  *
  * Opened and escalated trigger (PagerDuty folds a trigger with an open dedup_key into the same
- * incident and updates it); resolved resolves. The dedup_key is the incident's alert_id.
+ * incident and updates it); resolved resolves; on-call's ack (`denyscope alerts ack`, the API)
+ * acknowledges, which stops the escalation. The dedup_key is the incident's alert_id.
  */
 export function pagerDutyEvent(
   { alert, transition }: AlertNotification,
@@ -59,6 +60,9 @@ export function pagerDutyEvent(
   const dedupKey = dedupKeyOf(alert.alert_id);
   if (transition === 'resolved') {
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  }
+  if (transition === 'acknowledged') {
+    return { routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey };
   }
   const summary = `[${alert.severity.toUpperCase()}] ${alert.rule} in ${alert.env}: ${alert.summary}`;
   const group = plainText(alert.env);
