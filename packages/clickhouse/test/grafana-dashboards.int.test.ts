@@ -270,8 +270,7 @@ describe('Grafana dashboards', () => {
                 request_id: hostile(e.request_id),
                 key_id: e.key_id === null ? null : hostile(e.key_id),
                 account_id: hostile(accountId),
-                resource_owner:
-                  e.resource_owner === accountId ? hostile(accountId) : e.resource_owner,
+                ...(e.resource_owner === accountId && { resource_owner: hostile(accountId) }),
               })),
           ),
         ]),

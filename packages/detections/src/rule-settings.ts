@@ -26,6 +26,25 @@ function envName(rule: RuleId, field: string): string {
 }
 
 /**
+ * `window: 5m` in a rule's section is `windowMinutes` written as a duration (docs/durations.md),
+ * for the rules that have a window; elsewhere it stays and the rule's schema refuses it as unknown.
+ * Returns whether it was renamed, so errors can name the field the file used.
+ */
+function windowAlias(id: RuleId, section: Record<string, unknown>, source: string): boolean {
+  if (!('window' in section)) return false;
+  const defaults = RULES[id].settings.safeParse({});
+  if (!defaults.success || !('windowMinutes' in (defaults.data as object))) return false;
+  if ('windowMinutes' in section) {
+    throw new RuleSettingsError(
+      `${source}: rules.${id}: expected one of window and windowMinutes, not both`,
+    );
+  }
+  section.windowMinutes = section.window;
+  delete section.window;
+  return true;
+}
+
+/**
  * Settings of every rule: the catalog defaults, overridden by the optional rules file (YAML or
  * JSON: `{ rules: { <rule-id>: { enabled, severity, … } } }`), overridden by environment
  * variables `RULE_<ID>_ENABLED` and `RULE_<ID>_SEVERITY` (e.g. RULE_ID_ENUMERATION_ENABLED=false).
@@ -70,6 +89,7 @@ export function loadRuleSettings(
   const result = {} as RuleSettings;
   for (const id of RULE_IDS) {
     const section = { ...((fromFile[id] as Record<string, unknown> | undefined) ?? {}) };
+    const aliased = windowAlias(id, section, source);
     const enabled = env[envName(id, 'ENABLED')];
     if (enabled !== undefined && enabled !== '') {
       if (!['true', 'false'].includes(enabled)) {
@@ -90,9 +110,12 @@ export function loadRuleSettings(
     }
     const parsed = RULES[id].settings.safeParse(section);
     if (!parsed.success) {
-      throw new RuleSettingsError(
-        `${source}: ${describeIssues(parsed.error.issues, `rules.${id}`)}`,
+      const issues = parsed.error.issues.map((issue) =>
+        aliased && issue.path[0] === 'windowMinutes'
+          ? { ...issue, path: ['window', ...issue.path.slice(1)] }
+          : issue,
       );
+      throw new RuleSettingsError(`${source}: ${describeIssues(issues, `rules.${id}`)}`);
     }
     result[id] = parsed.data as RuleSettings[RuleId];
   }

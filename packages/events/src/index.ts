@@ -24,3 +24,13 @@ export {
 } from './limits.js';
 export { apiEventV1Schema, createApiEventV1Schema } from './api-event-schema.js';
 export type { ApiEventSchemaOptions, ApiEventV1 } from './api-event-schema.js';
+export {
+  DURATION_MESSAGE,
+  DURATION_PATTERN,
+  DURATION_UNITS_MS,
+  DurationError,
+  durationRangeMessage,
+  durationSchema,
+  parseDuration,
+} from './duration.js';
+export type { DurationLimits } from './duration.js';

@@ -1,5 +1,5 @@
 import { RULE_IDS, SEVERITIES } from '@denyscope/alerts';
-import { EVENT_LIMITS, MIN_EVENT_TS } from '@denyscope/events';
+import { durationSchema, EVENT_LIMITS, MIN_EVENT_TS } from '@denyscope/events';
 import { z } from 'zod';
 
 // Input pieces shared by the routes. Every message is phrased as "what was expected", because the
@@ -45,18 +45,14 @@ export const identifier = z
   .min(1, { message: 'expected a non-empty string' })
   .max(MAX_ID_LENGTH, { message: ID_LENGTH_MESSAGE });
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 export const DAY_MS = 86_400_000;
 
-/** `90s`, `15m`, `24h`, `7d` → milliseconds, more than zero and at most `maxMs`. */
+/**
+ * `250ms`, `90s`, `15m`, `24h`, `7d` → milliseconds, more than zero and at most `maxMs`: the
+ * grammar and messages of the CLI and the rules file (docs/durations.md).
+ */
 export function duration(maxMs: number, maxText: string) {
-  return z
-    .string()
-    .regex(/^\d{1,9}[smhd]$/, { message: 'expected a duration like 30m, 24h or 7d' })
-    .transform((text) => Number(text.slice(0, -1)) * (UNIT_MS[text.slice(-1)] ?? 0))
-    .refine((ms) => ms > 0 && ms <= maxMs, {
-      message: `expected a duration more than zero and at most ${maxText}`,
-    });
+  return durationSchema({ maxMs, maxText });
 }
 
 export const unixSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);

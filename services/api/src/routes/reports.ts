@@ -1,4 +1,5 @@
 import { InvalidReportRequestError } from '@denyscope/reporter';
+import { DURATION_MESSAGE } from '@denyscope/events';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { badRequest } from '../errors.js';
@@ -10,16 +11,20 @@ import {
   errorBody,
   identifier,
   inTimeRange,
-  rfc3339,
   time,
   TIME_RANGE_MESSAGE,
 } from '../schemas.js';
 
 const MAX_RANGE_MS = 366 * DAY_MS;
 
+// zod returns a union's only branch that did not abort with that branch's own message: the
+// date-time check must abort like the duration's pattern, so that text that is neither gets the
+// union's message instead of "expected an RFC 3339 date-time".
+const sinceDateTime = z.iso.datetime({ offset: true, abort: true });
+
 const sinceSchema = z
-  .union([duration(MAX_RANGE_MS, '366d'), rfc3339], {
-    message: 'expected a duration like 7d or an RFC 3339 date-time',
+  .union([duration(MAX_RANGE_MS, '366d'), sinceDateTime], {
+    message: `${DURATION_MESSAGE}, or an RFC 3339 date-time`,
   })
   // After the union: inside it, a time out of range would read as "not a duration or a date-time".
   .refine((since) => typeof since === 'number' || inTimeRange(Date.parse(since)), {
