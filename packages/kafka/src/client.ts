@@ -96,7 +96,7 @@ export interface MessageToSend {
   headers: Record<string, string>;
 }
 
-/** An idempotent producer (acks from all in-sync replicas, one request in flight). */
+/** A producer with acks from all in-sync replicas and one request in flight (order kept). */
 export interface ReliableProducer {
   connect(): Promise<void>;
   /** Throws MessageTooLargeError when the broker refuses the request as too large. */

@@ -1,6 +1,6 @@
 import type { Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import {
   MessageTooLargeError,
   type GroupConsumer,
@@ -26,8 +26,20 @@ export class KafkajsClient implements KafkaClient {
     return new KafkajsGroupConsumer(this.kafka, options);
   }
 
+  /**
+   * Not idempotent: kafkajs's idempotence wants unbounded retries (it warns "Limiting retries for
+   * the idempotent producer may invalidate EoS guarantees" with ours), and ingest retries a failed
+   * flush itself, which re-sends anyway. A dead letter may then arrive twice; its source
+   * topic/partition/offset headers identify it. One request in flight keeps the order.
+   */
   producer(): ReliableProducer {
-    return new KafkajsProducer(this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+    return new KafkajsProducer(
+      this.kafka.producer({
+        maxInFlightRequests: 1,
+        // Dead letters are not keyed; the partitioner is named so kafkajs has nothing to warn about.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
   }
 
   async listTopics(): Promise<string[]> {
