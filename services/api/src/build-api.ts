@@ -134,13 +134,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   const limits = { ...API_LIMIT_DEFAULTS, ...deps.limits };
   const metrics = new ApiMetrics(deps.clickhouse, deps.metricsCacheMs ?? 5_000);
+  let alertsQueue: Queue<AlertNotification> | undefined;
   const ctx: ApiContext = {
     clickhouse: deps.clickhouse,
     mutes: new RedisIncidentStore(deps.redis, deps.bullmqPrefix),
-    alertsQueue: new Queue<AlertNotification>(QUEUES.alerts, {
-      connection: deps.redis,
-      prefix: deps.bullmqPrefix,
-    }),
+    alertsQueue: () =>
+      (alertsQueue ??= new Queue<AlertNotification>(QUEUES.alerts, {
+        connection: deps.redis,
+        prefix: deps.bullmqPrefix,
+      })),
     readiness: new CachedReadiness(deps.readiness, deps.log, deps.readinessCacheMs),
     generateReport: deps.generateReport ?? defaultReportGenerator,
     reportSlots: new ReportSlots(limits),
@@ -148,7 +150,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   };
   // The queue shares the caller's Redis connection; closing it leaves that open.
   app.addHook('onClose', async () => {
-    await ctx.alertsQueue.close();
+    await alertsQueue?.close();
   });
   const tokens = new TokenRegistry(deps.tokens);
   const principals = new WeakMap<FastifyRequest, Principal>();

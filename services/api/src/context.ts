@@ -12,8 +12,11 @@ export interface ApiContext {
   clickhouse: ClickHouseClient;
   /** Mutes, and the incident state an acknowledgement is passed on for. */
   mutes: RedisIncidentStore;
-  /** Where an acknowledgement of a firing incident goes (the notifier tells PagerDuty). */
-  alertsQueue: Queue<AlertNotification>;
+  /**
+   * Where an acknowledgement of a firing incident goes (the notifier tells PagerDuty). Made on
+   * first use: most API processes never acknowledge anything.
+   */
+  alertsQueue(): Queue<AlertNotification>;
   readiness: CachedReadiness;
   generateReport: ReportGenerator;
   reportSlots: ReportSlots;

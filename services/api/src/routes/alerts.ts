@@ -237,7 +237,7 @@ export function alertRoutes(ctx: ApiContext): RouteSpec[] {
       async handler({ params, body, principal }) {
         const by = principal?.label ?? 'unknown';
         const outcome = await acknowledgeIncident(
-          { clickhouse: ctx.clickhouse, store: ctx.mutes, alertsQueue: ctx.alertsQueue },
+          { clickhouse: ctx.clickhouse, store: ctx.mutes, alertsQueue: ctx.alertsQueue() },
           params.id,
           by,
           body?.note ?? '',
