@@ -1,6 +1,11 @@
 import { alertSchema, type Alert } from '@denyscope/alerts';
 import { createClickHouseClient } from '@denyscope/clickhouse';
-import { loadConfig } from '@denyscope/config';
+import {
+  KAFKA_CLIENTS,
+  kafkaClientProblem,
+  loadConfig,
+  type KafkaClientName,
+} from '@denyscope/config';
 import { kafkajsSecurity } from '@denyscope/kafka';
 import {
   createTopic,
@@ -21,16 +26,28 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 // The whole path over the secured local stack (infra/stack/secure.sh): events produced over
 // SASL_SSL (SCRAM-SHA-512, private CA) → ingest → ClickHouse over HTTPS with a password user →
 // detector and notifier over TLS Redis with an ACL user → an alert at a local webhook. Every
-// connection is made by the real services from the documented variables only.
+// connection is made by the real services from the documented variables only. Ingest runs once
+// with each Kafka client (KAFKA_CLIENT); platformatic needs Node.js 22.22+ (npm test runs on 24).
 
 const MINUTE = 60_000;
 const SECRET = 'secure-webhook-secret-0123456789';
 
-describe('denyscope over TLS and authentication end to end', () => {
+for (const client of KAFKA_CLIENTS) {
+  const problem = kafkaClientProblem(client, process.versions.node);
+  if (problem === null)
+    describe(`denyscope over TLS and authentication [${client}]`, () => pipeline(client));
+  else {
+    console.warn(`skipped: secure pipeline [${client}]: ${problem}`);
+    describe.skip(`denyscope over TLS and authentication [${client}: skipped, ${problem}]`, () =>
+      pipeline(client));
+  }
+}
+
+function pipeline(kafkaClient: KafkaClientName): void {
   const secureEnv = inject('secureEnv');
   const config = loadConfig(secureEnv);
   const kafka = testKafka(config.kafka.brokers.join(','), kafkajsSecurity(config.kafka));
-  const names = testNames('secure');
+  const names = testNames(`secure-${kafkaClient}`);
   const processes: ServiceProcess[] = [];
   let webhook: Receiver;
 
@@ -38,6 +55,7 @@ describe('denyscope over TLS and authentication end to end', () => {
     ...secureEnv,
     KAFKA_TOPIC: names.topic,
     KAFKA_GROUP_ID: names.groupId,
+    KAFKA_CLIENT: kafkaClient,
     CLICKHOUSE_DATABASE: names.database,
     BULLMQ_PREFIX: `secure-${names.suffix}`,
     INGEST_FLUSH_INTERVAL_MS: '500',
@@ -113,4 +131,4 @@ describe('denyscope over TLS and authentication end to end', () => {
       expect(service.child.exitCode, service.output().slice(-2_000)).toBeNull();
     }
   });
-});
+}
