@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import type { KafkaClient } from './client.js';
@@ -24,12 +25,14 @@ export async function waitForTopic(
   kafka: KafkaClient,
   topic: string,
   log: Logger,
-  maxDelayMs = 30_000,
+  { maxDelayMs = 30_000, signal }: { maxDelayMs?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
+    signal?.throwIfAborted();
     if ((await kafka.listTopics()).includes(topic)) return;
     const delay = Math.min(maxDelayMs, 500 * 2 ** attempt);
     log.warn({ topic, retryInMs: delay }, 'source topic does not exist yet; waiting for it');
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    // Rejects with the signal's reason when it is aborted (SIGTERM while waiting).
+    await sleep(delay, undefined, { signal });
   }
 }

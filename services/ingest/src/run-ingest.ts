@@ -17,8 +17,14 @@ export interface RunningIngest {
 /**
  * Starts the ingest service and wires its life cycle: SIGTERM/SIGINT drain it (flush, commit,
  * leave the group); a batch that can never be stored stops it with exit code 1, uncommitted.
+ * `signal` aborts a start that is still waiting (for the source topic): runIngest then cleans up
+ * and rejects with the signal's reason.
  */
-export async function runIngest(config: Config, log: Logger): Promise<RunningIngest> {
+export async function runIngest(
+  config: Config,
+  log: Logger,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<RunningIngest> {
   const metrics = createIngestMetrics();
   // KAFKA_CLIENT: kafkajs (default) or @platformatic/kafka, behind one interface.
   const kafka = await createKafkaClient(config, log);
@@ -85,7 +91,12 @@ export async function runIngest(config: Config, log: Logger): Promise<RunningIng
     return stopping;
   }
 
-  await waitForTopic(kafka, config.kafka.topic, log);
+  try {
+    await waitForTopic(kafka, config.kafka.topic, log, { signal });
+  } catch (error) {
+    if (signal?.aborted) await stop(0);
+    throw error;
+  }
   await ensureDeadLetterTopic(kafka, config);
   await producer.connect();
   await consumer.connect();

@@ -54,4 +54,21 @@ describeEachKafkaClient('ingest: started before its topic exists', (kafkaClient)
     );
     await client.close();
   });
+
+  it('stops cleanly (exit 0) on SIGTERM while it still waits for the topic', async () => {
+    const waiting = startService('ingest', {
+      KAFKA_TOPIC: `${names.topic}.never`,
+      KAFKA_GROUP_ID: `${names.groupId}.never`,
+      CLICKHOUSE_DATABASE: names.database,
+      KAFKA_CLIENT: kafkaClient,
+    });
+    await waitFor(
+      'the wait to be logged',
+      () => Promise.resolve(waiting.output()),
+      (out) => out.includes('source topic does not exist yet'),
+    );
+    const { code, signal } = await waiting.stop('SIGTERM');
+    expect({ code, signal }, waiting.output().slice(-2_000)).toEqual({ code: 0, signal: null });
+    expect(waiting.output()).toContain('stopped before it started');
+  });
 });
