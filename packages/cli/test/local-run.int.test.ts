@@ -10,6 +10,7 @@ import {
   testKafka,
   testNames,
   waitFor,
+  deleteRedisPrefix,
 } from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,8 +80,7 @@ afterAll(async () => {
   const redis = new Redis(stackEnv.REDIS_URL);
   try {
     for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisPrefix(redis, prefix);
     }
   } finally {
     redis.disconnect();

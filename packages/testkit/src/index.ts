@@ -60,3 +60,4 @@ export {
   secureStackIsUp,
   type SecureStackOptions,
 } from './secure-stack.js';
+export { deleteRedisPrefix } from './redis.js';

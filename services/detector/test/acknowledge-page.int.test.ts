@@ -13,6 +13,7 @@ import {
   toNdjson,
   waitFor,
   type ServiceProcess,
+  deleteRedisPrefix,
 } from '@denyscope/testkit';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -80,8 +81,7 @@ describe('acknowledging a page reaches PagerDuty', () => {
     await pagerduty?.close();
     await queue?.obliterate({ force: true });
     await queue?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteRedisPrefix(redis, prefix);
     redis?.disconnect();
     await client?.close();
     await dropDatabase(names.database);

@@ -10,6 +10,7 @@ import {
   stackEnv,
   testNames,
   toNdjson,
+  deleteRedisPrefix,
 } from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
@@ -64,8 +65,7 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
 
   afterAll(async () => {
     for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisPrefix(redis, prefix);
     }
     redis?.disconnect();
     await client?.close();

@@ -28,6 +28,7 @@ import {
   type GeneratedEvent,
   type ScenarioExpectation,
   type ServiceProcess,
+  deleteRedisPrefix,
 } from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -123,8 +124,7 @@ describe('end to end: attacks in background traffic reach the receivers once eac
     await dropDatabase(names.database);
     await deleteTopics(kafka, [names.topic, `${names.topic}.dlq`]);
     const redis = new Redis(stackEnv.REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteRedisPrefix(redis, prefix);
     redis.disconnect();
   });
 

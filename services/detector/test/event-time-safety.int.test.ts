@@ -11,6 +11,7 @@ import {
   testNames,
   toNdjson,
   type GeneratedEvent,
+  deleteRedisPrefix,
 } from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
@@ -54,8 +55,7 @@ describe('event time, safely, and fail closed (ClickHouse, Redis)', () => {
 
   afterAll(async () => {
     for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisPrefix(redis, prefix);
     }
     redis?.disconnect();
     await client?.close();

@@ -1,5 +1,5 @@
 import type { Finding } from '@denyscope/detections';
-import { stackEnv, testNames, waitFor } from '@denyscope/testkit';
+import { stackEnv, testNames, waitFor, deleteRedisPrefix } from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IncidentManager } from '../src/incident-manager.js';
@@ -39,8 +39,7 @@ describe('RedisIncidentStore: resolved incidents expire (DETECT_RESOLVED_TTL_MS)
   });
 
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteRedisPrefix(redis, prefix);
     redis.disconnect();
   });
 

@@ -11,6 +11,7 @@ import {
   stackEnv,
   testNames,
   toNdjson,
+  deleteRedisPrefix,
 } from '@denyscope/testkit';
 import { Queue } from 'bullmq';
 import { execFile } from 'node:child_process';
@@ -64,8 +65,7 @@ describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
   afterAll(async () => {
     await queue?.obliterate({ force: true });
     await queue?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteRedisPrefix(redis, prefix);
     redis?.disconnect();
     await client?.close();
     await dropDatabase(names.database);

@@ -1,7 +1,14 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { loadRuleSettings, subjectKeyOf } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
-import { dropDatabase, migratedDatabase, rows, stackEnv, testNames } from '@denyscope/testkit';
+import {
+  dropDatabase,
+  migratedDatabase,
+  rows,
+  stackEnv,
+  testNames,
+  deleteRedisPrefix,
+} from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -41,8 +48,7 @@ describe('mutes of pipeline-health by component (the CLI, Redis, ClickHouse)', (
   });
 
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteRedisPrefix(redis, prefix);
     redis?.disconnect();
     await client?.close();
     await dropDatabase(names.database);
