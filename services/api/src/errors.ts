@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { problemOf, problemReply } from './problem.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 /** An error the client caused or may see: status code, a stable `error` word and a message. */
@@ -46,32 +47,29 @@ const CLIENT_ERROR_WORDS: Record<number, string> = {
 };
 
 /**
- * Maps every error to a JSON body: client errors keep their status, anything else is a 500 whose
- * details (and stack) go to the log only.
+ * Maps every error to RFC 9457 problem details (problem.ts): client errors keep their status, anything
+ * else is a 500 whose details (and stack) go to the log only.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
-      return reply
-        .code(error.statusCode)
-        .headers(error.headers)
-        .send({ error: error.error, message: error.message });
+      const problem = problemOf(request, error.statusCode, error.error, error.message);
+      return problemReply(reply, problem).headers(error.headers).send(problem);
     }
     const status = error.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return reply
-        .code(status)
-        .send({ error: CLIENT_ERROR_WORDS[status] ?? 'bad_request', message: error.message });
+      const problem = problemOf(request, status, CLIENT_ERROR_WORDS[status], error.message);
+      return problemReply(reply, problem).send(problem);
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+    const problem = problemOf(request, 500, 'internal', 'internal error');
+    return problemReply(reply, problem).send(problem);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: 'not_found',
-      message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-    }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const problem = problemOf(request, 404, 'not_found', `no route ${request.method} ${path}`);
+    return problemReply(reply, problem).send(problem);
+  });
 }
 
 /**
@@ -87,8 +85,10 @@ export function frameworkErrors(maxParamLength: number) {
         : error.code === 'FST_ERR_BAD_URL'
           ? 'path: expected a valid percent-encoded URL'
           : 'bad request';
-    // Router errors skip the onSend hooks.
+    const problem = problemOf(request, 400, 'bad_request', message);
+    problemReply(reply, problem);
+    // Router errors skip the onSend hooks; after the type, which chooses the CSP.
     setSecurityHeaders(request, reply);
-    void reply.code(400).send({ error: 'bad_request', message });
+    void reply.send(problem);
   };
 }

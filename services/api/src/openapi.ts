@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { openApiPath, type RouteSpec } from './route-table.js';
+import { openApiPath, problemResponse, type ResponseSpec, type RouteSpec } from './route-table.js';
+import { problemBody } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -28,46 +29,83 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: { error: { type: 'string' }, message: { type: 'string' } },
-        required: ['error', 'message'],
-      },
+/** Schemas stated once under components/schemas and referenced wherever a route uses them. */
+const COMPONENTS = new Map<z.ZodType, string>([[problemBody, 'Problem']]);
+
+const schemaOf = (schema: z.ZodType): JsonSchema => {
+  const name = COMPONENTS.get(schema);
+  return name === undefined ? jsonSchemaOf(schema) : { $ref: `#/components/schemas/${name}` };
+};
+
+/** Headers that every answer of a status carries, whichever route gives it. */
+const HEADERS_BY_STATUS: Record<string, Record<string, unknown>> = {
+  '401': {
+    'WWW-Authenticate': {
+      description: '`Bearer realm="denyscope"`',
+      schema: { type: 'string' },
     },
   },
-});
+  '429': {
+    'Retry-After': {
+      description: 'seconds until a retry may succeed',
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+};
+
+function responseOf(status: string, spec: ResponseSpec): Record<string, unknown> {
+  const types = spec.contentTypes ?? ['application/json'];
+  return {
+    description: spec.description,
+    ...(HEADERS_BY_STATUS[status] && { headers: HEADERS_BY_STATUS[status] }),
+    content: Object.fromEntries(
+      types.map((type) => [type, spec.schema ? { schema: schemaOf(spec.schema) } : {}]),
+    ),
+  };
+}
+
+/**
+ * The error answers the API's own machinery gives a route, beyond those its spec names: input
+ * validation and Fastify's body checks (400, 413, 415), the auth hook (401, 403) and the rate
+ * limiter (429; never on probes).
+ */
+function commonErrors(route: RouteSpec): Record<string, ResponseSpec> {
+  const { params, query, body } = route.schemas;
+  return {
+    ...((params ?? query ?? body) && {
+      400: problemResponse('bad input: `<field>: <what is wrong>`'),
+    }),
+    ...(body && {
+      413: problemResponse('body over 16 KiB'),
+      415: problemResponse('a body that is not application/json'),
+    }),
+    ...(route.access !== 'open' && {
+      401: problemResponse('no valid bearer token'),
+      403: problemResponse('the token may not access this resource'),
+    }),
+    ...(!route.probe && {
+      429: problemResponse(
+        'over a rate limit (API_RATE_LIMIT_PER_MINUTE per token, ' +
+          'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE per address); see Retry-After',
+      ),
+    }),
+  };
+}
 
 /** The OpenAPI 3.1 document of a route table: paths, parameters and bodies from its zod schemas. */
 export function openApiDocument(routes: readonly RouteSpec[], version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const responses: Record<string, unknown> = {};
-    for (const [status, spec] of Object.entries(route.schemas.responses)) {
-      const types = spec.contentTypes ?? ['application/json'];
-      responses[status] = {
-        description: spec.description,
-        content: Object.fromEntries(
-          types.map((type) => [type, spec.schema ? { schema: jsonSchemaOf(spec.schema) } : {}]),
-        ),
-      };
-    }
-    if (route.schemas.params || route.schemas.query || route.schemas.body) {
-      responses['400'] ??= errorResponse('bad input: `<field>: <what is wrong>`');
-    }
-    if (route.access !== 'open') {
-      responses['401'] ??= errorResponse('no valid bearer token');
-      responses['403'] ??= errorResponse('the token may not access this resource');
-    }
-    if (!route.probe) {
-      responses['429'] ??= errorResponse(
-        'over a rate limit (API_RATE_LIMIT_PER_MINUTE per token, ' +
-          'API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE per address); see Retry-After',
-      );
-    }
+    // The route's own description of a status wins over the common one.
+    const specs: Record<string, ResponseSpec> = {
+      ...commonErrors(route),
+      ...route.schemas.responses,
+    };
+    const responses = Object.fromEntries(
+      Object.entries(specs)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([status, spec]) => [status, responseOf(status, spec)]),
+    );
     const body = route.schemas.body;
     const operation: Record<string, unknown> = {
       operationId: `${route.method.toLowerCase()}${openApiPath(route.url).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
@@ -96,7 +134,21 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
         'Incidents, mutes and reports of denyscope. Admin tokens may use every route; an account ' +
         "token may read only its own account's report.",
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    // `/` first: the document is served by the API it describes, so a client resolves it against
+    // wherever it fetched the document from (API_HOST and API_PORT vary by deployment).
+    servers: [
+      { url: '/', description: 'the API that served this document' },
+      {
+        url: 'http://127.0.0.1:8080',
+        description: 'a local API on the default API_HOST and API_PORT',
+      },
+    ],
+    components: {
+      schemas: Object.fromEntries(
+        [...COMPONENTS].map(([schema, name]) => [name, jsonSchemaOf(schema)]),
+      ),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
     paths,
   };
 }

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Principal } from './auth.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { problemBody } from './schemas.js';
 
 /**
  * Who may call a route: anyone (health, metrics, the OpenAPI document), admin tokens only, or
@@ -10,10 +12,17 @@ export type Access = 'open' | 'admin' | 'own-account';
 
 export interface ResponseSpec {
   description: string;
-  /** JSON body; for other media types give `contentTypes` instead. */
+  /** The body's schema, for each of `contentTypes` (default `application/json`). */
   schema?: z.ZodType;
   contentTypes?: readonly string[];
 }
+
+/** An error answer of a route: problem details (docs/api.md#errors). */
+export const problemResponse = (description: string): ResponseSpec => ({
+  description,
+  schema: problemBody,
+  contentTypes: [PROBLEM_CONTENT_TYPE],
+});
 
 export interface RouteInput<P, Q, B> {
   params: P;

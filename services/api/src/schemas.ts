@@ -58,4 +58,18 @@ export function duration(maxMs: number, maxText: string) {
 export const unixSeconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 export const isoOfUnix = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-export const errorBody = z.object({ error: z.string(), message: z.string() });
+/** Every error body: RFC 9457 problem details (problem.ts), as the OpenAPI document states it. */
+export const problemBody = z
+  .object({
+    type: z.string().meta({
+      format: 'uri',
+      description: 'https://denyscope.dev/problems/<error>, or about:blank (docs/api.md#errors)',
+    }),
+    title: z.string().meta({ description: 'the same for every problem of this type' }),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().meta({ description: 'what went wrong this time; for a 400 `<field>: …`' }),
+    instance: z.string().meta({ description: 'the request path' }),
+    error: z.string().meta({ description: 'the stable word of `type`, e.g. `rate_limited`' }),
+    message: z.string().meta({ description: 'the same as `detail` (earlier clients read it)' }),
+  })
+  .meta({ description: 'RFC 9457 problem details, with `error` and `message` as extensions' });

@@ -18,6 +18,7 @@ const LONG_ACCT = 'acct-long-token-0123456789abcdef';
 /** 120 characters: within the config's 128 and the event contract's 256, over Fastify's 100. */
 const LONG_ACCOUNT_ID = `acct_${'x'.repeat(115)}`;
 const admin = { authorization: `Bearer ${ADMIN}` };
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 const acct1 = { authorization: `Bearer ${ACCT_1}` };
 const acct2 = { authorization: `Bearer ${ACCT_2}` };
 
@@ -109,7 +110,14 @@ describe('a defended API (issue 11 item 7)', () => {
       statuses.push(response.statusCode);
       if (i === 3) {
         expect(response.headers['retry-after']).toMatch(/^\d+$/);
-        expect(response.json()).toMatchObject({ error: 'rate_limited' });
+        expect(response.headers['content-type']).toBe(PROBLEM_JSON);
+        expect(response.json()).toMatchObject({
+          type: 'https://denyscope.dev/problems/rate_limited',
+          title: 'Rate limit exceeded',
+          status: 429,
+          instance: '/v1/mutes',
+          error: 'rate_limited',
+        });
         expect(response.json<{ message: string }>().message).toMatch(/API_RATE_LIMIT_PER_MINUTE/);
       }
     }
@@ -156,6 +164,14 @@ describe('a defended API (issue 11 item 7)', () => {
     const sameToken = await report('acct_1', acct1);
     expect(sameToken.statusCode).toBe(429);
     expect(sameToken.json()).toMatchObject({ error: 'too_many_reports' });
+    expect(sameToken.headers['content-type']).toBe(PROBLEM_JSON);
+    expect(sameToken.json()).toMatchObject({
+      type: 'https://denyscope.dev/problems/too_many_reports',
+      title: 'Too many reports at once',
+      status: 429,
+      instance: '/v1/reports/acct_1',
+      detail: sameToken.json<{ message: string }>().message,
+    });
     expect(sameToken.json<{ message: string }>().message).toMatch(
       /API_REPORT_CONCURRENCY_PER_TOKEN/,
     );
@@ -193,6 +209,16 @@ describe('a defended API (issue 11 item 7)', () => {
         headers: acct1,
       });
       expect(response.statusCode).toBe(500);
+      expect(response.headers['content-type']).toBe(PROBLEM_JSON);
+      expect(response.json()).toEqual({
+        type: 'https://denyscope.dev/problems/internal',
+        title: 'Internal error',
+        status: 500,
+        detail: 'internal error',
+        instance: '/v1/reports/acct_1',
+        error: 'internal',
+        message: 'internal error',
+      });
     }
     expect(calls).toBe(3);
   });
@@ -350,6 +376,8 @@ describe('a defended API (issue 11 item 7)', () => {
       expect(response.statusCode, url).toBe(400);
       expect(response.json()).toMatchObject({ error: 'bad_request' });
       expect(response.json<{ message: string }>().message).toMatch(/at most 256 characters/);
+      expect(response.headers['content-type']).toBe(PROBLEM_JSON);
+      expect(response.json()).toMatchObject({ status: 400, instance: url.split('?')[0] });
       expect(response.headers['x-content-type-options']).toBe('nosniff');
     }
   });

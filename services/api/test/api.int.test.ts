@@ -13,6 +13,29 @@ const ACCT_2 = 'acct2-token-0123456789abcdef';
 const admin = { authorization: `Bearer ${ADMIN}` };
 const acct1 = { authorization: `Bearer ${ACCT_1}` };
 
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
+/** An RFC 9457 answer of `status`, with the fields of the earlier format (`error`, `message`). */
+function expectProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; json: () => unknown },
+  status: number,
+  error: string,
+  instance: string,
+) {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers['content-type']).toBe(PROBLEM_JSON);
+  const body = response.json() as Record<string, unknown>;
+  expect(body).toMatchObject({
+    type: `https://denyscope.dev/problems/${error}`,
+    status,
+    error,
+    instance,
+    detail: body.message,
+  });
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.message).toBe('string');
+}
+
 const t = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 function alertRow(over: Record<string, unknown>) {
@@ -130,6 +153,7 @@ describe('HTTP API against ClickHouse and Redis', () => {
     const none = await app.inject({ method: 'GET', url: '/v1/alerts' });
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    expectProblem(none, 401, 'unauthorized', '/v1/alerts');
     const wrong = await get('/v1/alerts', { authorization: `Bearer ${ADMIN}x` });
     expect(wrong.statusCode).toBe(401);
     expect((await get('/v1/alerts')).statusCode).toBe(200);
@@ -149,8 +173,18 @@ describe('HTTP API against ClickHouse and Redis', () => {
     const unknown = await get('/v1/reports/no_such_account', acct1);
     expect(existing.statusCode).toBe(403);
     expect(unknown.statusCode).toBe(403);
-    expect(unknown.body).toBe(existing.body);
+    // The same problem but for `instance`, which only echoes the path the client sent.
+    const withoutInstance = (body: string) => ({ ...(JSON.parse(body) as object), instance: '' });
+    expect(withoutInstance(unknown.body)).toEqual(withoutInstance(existing.body));
+    expect(unknown.json()).toMatchObject({ instance: '/v1/reports/no_such_account' });
+    expect(existing.json()).toMatchObject({
+      type: 'https://denyscope.dev/problems/forbidden',
+      status: 403,
+      error: 'forbidden',
+      instance: '/v1/reports/acct_2',
+    });
     expect(unknown.headers['content-type']).toBe(existing.headers['content-type']);
+    expect(existing.headers['content-type']).toBe(PROBLEM_JSON);
 
     for (const open of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
       expect((await get(open, {})).statusCode, open).toBe(200);
@@ -197,7 +231,10 @@ describe('HTTP API against ClickHouse and Redis', () => {
       ['opened', { distinct_ids: 40 }],
       ['escalated', { distinct_ids: 212 }],
     ]);
-    expect((await get('/v1/alerts/nope')).statusCode).toBe(404);
+    const unknown = await get('/v1/alerts/nope');
+    expect(unknown.statusCode).toBe(404);
+    expectProblem(unknown, 404, 'not_found', '/v1/alerts/nope');
+    expect(unknown.json()).toMatchObject({ detail: 'no incident nope' });
 
     const ack = await app.inject({
       method: 'POST',
@@ -233,6 +270,7 @@ describe('HTTP API against ClickHouse and Redis', () => {
       payload: {},
     });
     expect(missing.statusCode).toBe(404);
+    expectProblem(missing, 404, 'not_found', '/v1/alerts/nope/ack');
   });
 
   it('creates, lists and deletes mutes', async () => {
@@ -270,7 +308,10 @@ describe('HTTP API against ClickHouse and Redis', () => {
     const del = (query: string) =>
       app.inject({ method: 'DELETE', url: `/v1/mutes?${query}`, headers: admin });
     expect((await del('rule=id-enumeration&key_id=k%261')).statusCode).toBe(200);
-    expect((await del('rule=id-enumeration&key_id=k%261')).statusCode).toBe(404);
+    const gone = await del('rule=id-enumeration&key_id=k%261');
+    expect(gone.statusCode).toBe(404);
+    expectProblem(gone, 404, 'not_found', '/v1/mutes');
+    expect(gone.json()).toMatchObject({ detail: 'no such mute' });
     expect((await del('rule=distributed-enumeration&client_ip=10.0.0.9')).statusCode).toBe(200);
     expect((await get('/v1/mutes')).json<{ mutes: unknown[] }>().mutes).toEqual([]);
   });
@@ -279,7 +320,8 @@ describe('HTTP API against ClickHouse and Redis', () => {
     const post = (payload: unknown) =>
       app.inject({ method: 'POST', url: '/v1/mutes', headers: admin, payload: payload as object });
     const base = { rule: 'id-enumeration', key_id: 'k1', duration: '24h', reason: 'x' };
-    const cases: [Promise<{ statusCode: number; json: () => unknown }>, RegExp][] = [
+    type Answer = { statusCode: number; headers: Record<string, unknown>; json: () => unknown };
+    const cases: [Promise<Answer>, RegExp][] = [
       [post({ ...base, duration: '31d' }), /^duration: expected a duration/],
       [post({ ...base, duration: 'soon' }), /^duration: expected a duration like/],
       [post({ ...base, rule: 'made-up' }), /^rule: expected one of/],
@@ -317,9 +359,12 @@ describe('HTTP API against ClickHouse and Redis', () => {
       expect(response.statusCode, body.message).toBe(400);
       expect(body.error).toBe('bad_request');
       expect(body.message).toMatch(message);
+      expect(body).toMatchObject({ title: 'Bad request', status: 400, detail: body.message });
+      expect(response.headers['content-type']).toBe(PROBLEM_JSON);
     }
     const huge = await post({ ...base, reason: 'x'.repeat(20_000) });
     expect(huge.statusCode).toBe(413);
+    expectProblem(huge, 413, 'payload_too_large', '/v1/mutes');
   });
 
   it('reports are served in all three formats, by ?format= and by Accept', async () => {

@@ -3,10 +3,9 @@ import { serverCapabilities, sqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { defineRoute, type RouteSpec } from '../route-table.js';
+import { defineRoute, problemResponse, type RouteSpec } from '../route-table.js';
 import {
   alertStatus,
-  errorBody,
   identifier,
   isoOfUnix,
   ruleId,
@@ -164,7 +163,7 @@ export function alertRoutes(ctx: ApiContext): RouteSpec[] {
         query: listQuery,
         responses: {
           200: { description: 'incidents', schema: z.object({ alerts: z.array(alertView) }) },
-          400: { description: 'bad filter', schema: errorBody },
+          400: problemResponse('bad filter'),
         },
       },
       async handler({ query }) {
@@ -198,7 +197,7 @@ export function alertRoutes(ctx: ApiContext): RouteSpec[] {
             description: 'the incident',
             schema: z.object({ alert: alertView, changes: z.array(changeView) }),
           },
-          404: { description: 'no such incident', schema: errorBody },
+          404: problemResponse('no such incident'),
         },
       },
       async handler({ params }) {
@@ -231,7 +230,7 @@ export function alertRoutes(ctx: ApiContext): RouteSpec[] {
               paged: z.boolean(),
             }),
           },
-          404: { description: 'no such incident', schema: errorBody },
+          404: problemResponse('no such incident'),
         },
       },
       async handler({ params, body, principal }) {

@@ -2,8 +2,8 @@ import { subjectKeyOf, type Subject } from '@denyscope/detections';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { defineRoute, type RouteSpec } from '../route-table.js';
-import { DAY_MS, duration, errorBody, identifier, rfc3339, ruleId } from '../schemas.js';
+import { defineRoute, problemResponse, type RouteSpec } from '../route-table.js';
+import { DAY_MS, duration, identifier, rfc3339, ruleId } from '../schemas.js';
 
 const MAX_MUTE_MS = 30 * DAY_MS;
 
@@ -146,7 +146,7 @@ export function muteRoutes(ctx: ApiContext): RouteSpec[] {
         body: createBody,
         responses: {
           201: { description: 'the mute', schema: muteView },
-          400: { description: 'bad input', schema: errorBody },
+          400: problemResponse('bad input'),
         },
       },
       async handler({ body, principal, reply }) {
@@ -170,7 +170,7 @@ export function muteRoutes(ctx: ApiContext): RouteSpec[] {
         query: deleteQuery,
         responses: {
           200: { description: 'ended', schema: z.object({ removed: z.literal(true) }) },
-          404: { description: 'no such mute', schema: errorBody },
+          404: problemResponse('no such mute'),
         },
       },
       async handler({ query }) {

@@ -4,16 +4,8 @@ import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { badRequest } from '../errors.js';
 import { formatFromAccept } from '../reports.js';
-import { defineRoute, type RouteSpec } from '../route-table.js';
-import {
-  DAY_MS,
-  duration,
-  errorBody,
-  identifier,
-  inTimeRange,
-  time,
-  TIME_RANGE_MESSAGE,
-} from '../schemas.js';
+import { defineRoute, problemResponse, type RouteSpec } from '../route-table.js';
+import { DAY_MS, duration, identifier, inTimeRange, time, TIME_RANGE_MESSAGE } from '../schemas.js';
 
 const MAX_RANGE_MS = 366 * DAY_MS;
 
@@ -54,13 +46,12 @@ export function reportRoutes(ctx: ApiContext): RouteSpec[] {
             description: 'the report',
             contentTypes: ['application/json', 'text/html', 'text/markdown'],
           },
-          400: { description: 'bad range or format', schema: errorBody },
-          403: { description: 'not this token’s account', schema: errorBody },
-          429: {
-            description:
-              'too many reports at once for this token or in all (API_REPORT_CONCURRENCY*)',
-            schema: errorBody,
-          },
+          400: problemResponse('bad range or format'),
+          403: problemResponse('not this token’s account'),
+          429: problemResponse(
+            'over a rate limit (`rate_limited`), or too many reports at once for this token or ' +
+              'in all (`too_many_reports`, API_REPORT_CONCURRENCY*); see Retry-After',
+          ),
         },
       },
       async handler({ params, query, principal, request, reply }) {
