@@ -17,4 +17,6 @@ export {
   type IngestMetricsSnapshot,
 } from './ingest-metrics.js';
 export { withSpan, SPAN_NAMES } from './with-span.js';
-export type { Attributes, Meter, Span, Tracer } from '@opentelemetry/api';
+export { SpanKind } from '@opentelemetry/api';
+export type { Attributes, Link, Meter, Span, SpanContext, Tracer } from '@opentelemetry/api';
+export { activeTraceIds, linkToTrace, type TraceIds } from './trace-ids.js';

@@ -121,10 +121,15 @@ describe('createIngestMetrics', () => {
     expect(points(INGEST_METRIC_NAMES.batchSize)).toMatchObject([
       { value: { count: 1, sum: 1_000 } },
     ]);
-    expect(points(INGEST_METRIC_NAMES.insertLatency)).toMatchObject([
-      { attributes: { table: 'api_denials' }, value: { count: 1, sum: 40 } },
-    ]);
-    expect(byName.get(INGEST_METRIC_NAMES.insertLatency)?.descriptor.unit).toBe('ms');
+    // Recorded in ms, exported in seconds (semantic conventions), in second-sized buckets.
+    const [insert] = points(INGEST_METRIC_NAMES.insertDuration);
+    expect(INGEST_METRIC_NAMES.insertDuration).toBe('denyscope.ingest.insert.duration');
+    expect(insert).toMatchObject({ attributes: { table: 'api_denials' }, value: { count: 1 } });
+    expect((insert?.value as { sum: number }).sum).toBeCloseTo(0.04);
+    expect((insert?.value as { buckets: { boundaries: number[] } }).buckets.boundaries).toContain(
+      0.05,
+    );
+    expect(byName.get(INGEST_METRIC_NAMES.insertDuration)?.descriptor.unit).toBe('s');
     expect(points(INGEST_METRIC_NAMES.consumerLag)).toMatchObject([
       { attributes: { topic: 'api.responses', partition: 2 }, value: 17 },
     ]);

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { REDACT_PATHS, REDACTED } from './redact-paths.js';
 
@@ -32,7 +33,27 @@ export function createLogger(opts: LoggerOptions): Logger {
       // Level names ("warn") rather than numbers (40), so lines are readable and queryable as-is.
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+      mixin: traceFields,
     },
     destination,
   );
+}
+
+/**
+ * Log correlation: a line written inside a span carries its `trace_id`, `span_id` and
+ * `trace_flags`, the field names @opentelemetry/instrumentation-pino writes (and the OTel log data
+ * model's). Done here rather than by that instrumentation, which patches pino when it is loaded:
+ * the CLI imports this module, and so pino, before it starts the SDK (packages/cli/src/main.ts),
+ * and tests and scripts create loggers without any SDK, so the patch would silently miss them.
+ * Outside a span, or when spans are not recorded (no exporter: the span context is invalid), a
+ * line gets nothing.
+ */
+function traceFields(): Record<string, string> {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (context === undefined || !isSpanContextValid(context)) return {};
+  return {
+    trace_id: context.traceId,
+    span_id: context.spanId,
+    trace_flags: `0${context.traceFlags.toString(16)}`,
+  };
 }

@@ -1,6 +1,10 @@
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
+import type * as FastifyOtel from '@fastify/otel';
 import type * as ExporterMetricsOtlpHttp from '@opentelemetry/exporter-metrics-otlp-http';
 import type * as ExporterTraceOtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as InstrumentationHttp from '@opentelemetry/instrumentation-http';
+import type * as InstrumentationIoRedis from '@opentelemetry/instrumentation-ioredis';
+import type * as InstrumentationUndici from '@opentelemetry/instrumentation-undici';
 import type * as Resources from '@opentelemetry/resources';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type * as SdkNode from '@opentelemetry/sdk-node';
@@ -39,6 +43,60 @@ function loadSdk() {
     OTLPTraceExporter,
     OTLPMetricExporter,
   };
+}
+
+/** Probes answered every few seconds: a trace each would drown the requests worth looking at. */
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * The libraries whose calls become child spans of ours, each its own small package rather than
+ * @opentelemetry/auto-instrumentations-node (which installs some forty instrumentations, most for
+ * libraries denyscope does not use). Loaded only when spans are exported: without an exporter
+ * no span would be recorded, and patching would only cost load time and a wrapper per call.
+ *
+ * - http: @clickhouse/client talks to ClickHouse over node:http(s); also the API's server spans.
+ * - undici: the notifier's webhook, Slack and PagerDuty posts use the global fetch.
+ * - ioredis: incidents, rule progress and BullMQ queues.
+ * - @fastify/otel (Fastify's own, which replaces the deprecated instrumentation-fastify): route
+ *   and handler spans inside the API's request span. `registerOnInitialization` adds its plugin
+ *   to every Fastify instance through Fastify's `fastify.initialization` diagnostics channel, so
+ *   the API's code needs no hook.
+ *
+ * Client spans need a parent span: BullMQ polls Redis and the services read ClickHouse all the
+ * time outside any operation of ours, and each such call would otherwise be a trace of its own.
+ * Kafka has no instrumentation here; ingest's batch span carries the messaging.* attributes.
+ */
+function loadInstrumentations(): NonNullable<SdkNode.NodeSDKConfiguration['instrumentations']> {
+  const { HttpInstrumentation } = loadCommonJs(
+    '@opentelemetry/instrumentation-http',
+  ) as typeof InstrumentationHttp;
+  const { UndiciInstrumentation } = loadCommonJs(
+    '@opentelemetry/instrumentation-undici',
+  ) as typeof InstrumentationUndici;
+  const { IORedisInstrumentation } = loadCommonJs(
+    '@opentelemetry/instrumentation-ioredis',
+  ) as typeof InstrumentationIoRedis;
+  const { FastifyOtelInstrumentation } = loadCommonJs('@fastify/otel') as typeof FastifyOtel;
+  // ioredis is CommonJS that our ES modules `import`: Node loads such a package without going
+  // through `require`, where the instrumentation waits for it, so it would never be patched.
+  // import-in-the-middle's loader hook hands it over instead. `include` keeps every other module
+  // off the hook (and off its loader thread); the rest are reached through `require` (http, from
+  // @clickhouse/client), diagnostics channels (undici, Fastify) or are not patched at all.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+    data: { include: ['ioredis'] },
+  });
+  return [
+    new HttpInstrumentation({
+      requireParentforOutgoingSpans: true,
+      ignoreIncomingRequestHook: (request) => PROBE_PATHS.has(request.url?.split('?')[0] ?? ''),
+    }),
+    new UndiciInstrumentation({ requireParentforSpans: true }),
+    new IORedisInstrumentation({ requireParentSpan: true }),
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (route) => PROBE_PATHS.has(route.url),
+    }),
+  ];
 }
 
 export interface StartTelemetryOptions {
@@ -118,6 +176,7 @@ export function startTelemetry(opts: StartTelemetryOptions): TelemetryStatus {
     // from its env defaults (see shouldExport). With no span processor NodeSDK registers no
     // tracer provider; with no reader, no meter provider.
     ...(traces ? { traceExporter: new OTLPTraceExporter() } : { spanProcessors: [] }),
+    instrumentations: traces ? loadInstrumentations() : [],
     metricReaders: metrics
       ? [
           new PeriodicExportingMetricReader({

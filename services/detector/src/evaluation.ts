@@ -6,7 +6,7 @@ import {
   type PipelineHealthInput,
   type RuleSettings,
 } from '@denyscope/detections';
-import type { Logger } from '@denyscope/telemetry';
+import { activeTraceIds, getTracer, SPAN_NAMES, withSpan, type Logger } from '@denyscope/telemetry';
 import type { IncidentTransition } from './incident.js';
 import type { IncidentManager } from './incident-manager.js';
 import type { IncidentStore } from './incident-store.js';
@@ -33,6 +33,8 @@ export interface EvaluationScope {
 
 const isEnabled = (deps: Pick<EvaluationDeps, 'settings'>, id: RuleId) => deps.settings[id].enabled;
 
+const tracer = getTracer();
+
 /**
  * Runs the enabled rules of `scope` at one watermark; a rule that fails is logged and left out,
  * with its error in `failed`.
@@ -54,7 +56,18 @@ export async function findAll(
     const settings = deps.settings[id];
     if (!settings.enabled || (scope.rules !== undefined && !scope.rules.has(id))) continue;
     try {
-      findings.push(...(await RULES[id].evaluate(ctx, settings)));
+      // One span per rule: its ClickHouse queries are the http instrumentation's spans under it.
+      const found = await withSpan(
+        tracer,
+        SPAN_NAMES.detectorRule,
+        { 'denyscope.rule.id': id },
+        async (span) => {
+          const result = await RULES[id].evaluate(ctx, settings);
+          span.setAttribute('denyscope.rule.findings', result.length);
+          return result;
+        },
+      );
+      findings.push(...found);
     } catch (error) {
       failed.set(id, error instanceof Error ? error.message : String(error));
       deps.log.error(
@@ -73,10 +86,43 @@ export async function findAll(
  * that are enabled but outside `scope.rules`, are left as they are (never resolved for lack of
  * findings): they were not looked at.
  */
-export async function evaluateRules(
+export function evaluateRules(
   deps: EvaluationDeps,
   watermark: Date,
   scope: EvaluationScope = {},
+): Promise<{ transitions: IncidentTransition[]; failed: Map<RuleId, string> }> {
+  return withSpan(
+    tracer,
+    SPAN_NAMES.detectorEvaluate,
+    { 'denyscope.detector.watermark': watermark.toISOString() },
+    async (span) => {
+      const result = await evaluateInSpan(deps, watermark, scope);
+      span.setAttributes({
+        'denyscope.detector.transitions': result.transitions.length,
+        'denyscope.detector.failed_rules': result.failed.size,
+      });
+      return result;
+    },
+  );
+}
+
+/**
+ * An alert that opens or escalates an incident names the evaluation that raised it:
+ * `evidence.trace_id` and `evidence.span_id` of the detector.evaluate span, whose children are
+ * the rules' spans and their queries (docs/observability.md). Only when that span is recorded,
+ * i.e. when spans are exported: otherwise (tests, replay, a detector without an OTLP endpoint)
+ * the evidence is exactly the rule's.
+ */
+function withTraceIds(change: IncidentTransition): IncidentTransition {
+  const ids = change.transition === 'resolved' ? undefined : activeTraceIds();
+  if (ids === undefined) return change;
+  return { ...change, state: { ...change.state, evidence: { ...change.state.evidence, ...ids } } };
+}
+
+async function evaluateInSpan(
+  deps: EvaluationDeps,
+  watermark: Date,
+  scope: EvaluationScope,
 ): Promise<{ transitions: IncidentTransition[]; failed: Map<RuleId, string> }> {
   const { findings, failed } = await findAll(deps, watermark, scope);
   const unevaluated = new Set<string>(failed.keys());
@@ -85,7 +131,9 @@ export async function evaluateRules(
       if (isEnabled(deps, id) && !scope.rules.has(id)) unevaluated.add(id);
     }
   }
-  const { transitions, updates } = await deps.manager.evaluate(findings, watermark, unevaluated);
+  const evaluated = await deps.manager.evaluate(findings, watermark, unevaluated);
+  const transitions = evaluated.transitions.map(withTraceIds);
+  const { updates } = evaluated;
   for (const change of transitions) {
     // Mutes expire in wall-clock time: a person set them, for a person's period.
     const mute = await deps.store.activeMute(

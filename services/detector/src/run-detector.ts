@@ -2,7 +2,7 @@ import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import { createClickHouseClient, serverCapabilities } from '@denyscope/clickhouse';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
-import type { Logger } from '@denyscope/telemetry';
+import { getTracer, SPAN_NAMES, withSpan, type Logger } from '@denyscope/telemetry';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AlertsQueueOutput } from './alerts-queue-output.js';
@@ -92,10 +92,12 @@ export async function runDetector(
     { name: 'tick', opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 1 } },
   );
 
-  const worker = new Worker(
-    QUEUES.detect,
-    async () =>
-      runTick(
+  const tracer = getTracer();
+  // One trace per tick: the watermark read, every evaluation (detector.evaluate → detector.rule →
+  // ClickHouse requests) and the Redis calls of the incident store are inside it.
+  const tick = () =>
+    withSpan(tracer, SPAN_NAMES.detectorTick, {}, async (span) => {
+      const result = await runTick(
         // Read once (serverCapabilities caches it per client), at the first tick that can reach
         // ClickHouse rather than at start-up.
         { ...deps, capabilities: await serverCapabilities(clickhouse) },
@@ -110,9 +112,25 @@ export async function runDetector(
         },
         config.detector.catchUp,
         live,
-      ),
-    { connection: bullConnection(), prefix, concurrency: 1, ...TICK_LOCK },
-  );
+      );
+      span.setAttributes(
+        'skipped' in result
+          ? { 'denyscope.detector.skipped': result.skipped }
+          : {
+              'denyscope.detector.watermark': result.watermark,
+              'denyscope.detector.evaluations': result.evaluations,
+              'denyscope.detector.transitions': result.transitions,
+              'denyscope.detector.behind': result.behind,
+            },
+      );
+      return result;
+    });
+  const worker = new Worker(QUEUES.detect, tick, {
+    connection: bullConnection(),
+    prefix,
+    concurrency: 1,
+    ...TICK_LOCK,
+  });
   worker.on('error', (error) => log.error({ err: error }, 'detect worker error'));
   worker.on('failed', (job, error) =>
     log.error({ err: error, jobId: job?.id }, 'evaluation failed; the next tick tries again'),

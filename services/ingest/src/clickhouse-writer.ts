@@ -189,7 +189,14 @@ export class ClickHouseWriter {
     await withSpan(
       this.tracer,
       SPAN_NAMES.clickhouseInsert,
-      { table, rows: rows.length },
+      // OpenTelemetry's database conventions; the HTTP request under it is the http
+      // instrumentation's when spans are exported.
+      {
+        'db.system.name': 'clickhouse',
+        'db.operation.name': 'INSERT',
+        'db.collection.name': table,
+        'denyscope.clickhouse.rows': rows.length,
+      },
       async () => {
         const started = performance.now();
         // insert_distributed_sync: on a ClickHouse cluster, return only once every shard stored

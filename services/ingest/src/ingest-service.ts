@@ -3,6 +3,7 @@ import { isRetriableClickHouseError } from '@denyscope/clickhouse';
 import {
   getTracer,
   SPAN_NAMES,
+  SpanKind,
   withSpan,
   type IngestMetrics,
   type Logger,
@@ -226,28 +227,48 @@ export class IngestService {
     return flushing;
   }
 
-  private async flush(batch: PendingBatch): Promise<void> {
+  /**
+   * One span per batch (ingest.flush, kind CONSUMER): its inserts, dead letters, commit and log
+   * lines are inside it. Attributes follow OpenTelemetry's messaging conventions for a batch
+   * being processed; a batch holds messages of every partition taken since the last flush, so
+   * the partition is named only when there is one.
+   */
+  private flush(batch: PendingBatch): Promise<void> {
+    const { kafka } = this.deps.config;
+    const offsets = batch.commitOffsets();
+    return withSpan(
+      this.tracer,
+      SPAN_NAMES.ingestFlush,
+      {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': kafka.topic,
+        'messaging.consumer.group.name': kafka.groupId,
+        'messaging.batch.message_count': batch.messages,
+        ...(offsets.length === 1
+          ? { 'messaging.destination.partition.id': String(offsets[0]!.partition) }
+          : {}),
+        'denyscope.ingest.partitions': offsets.length,
+        'denyscope.ingest.denials': batch.denials.length,
+        'denyscope.ingest.key_resources': batch.keyResources.rows.length,
+        'denyscope.ingest.dead_letters': batch.deadLetters.length,
+      },
+      () => this.storeAndCommit(batch),
+      { kind: SpanKind.CONSUMER },
+    );
+  }
+
+  private async storeAndCommit(batch: PendingBatch): Promise<void> {
     const { writer, metrics, config } = this.deps;
     const denials = batch.denials;
     const keyResources = batch.keyResources;
     metrics.recordBatchSize(batch.messages);
 
     try {
-      await withSpan(
-        this.tracer,
-        SPAN_NAMES.ingestFlush,
-        {
-          messages: batch.messages,
-          denials: denials.length,
-          key_resources: keyResources.rows.length,
-          dead_letters: batch.deadLetters.length,
-        },
-        () =>
-          this.retryStore(async () => {
-            await writer.storeBatch(batch);
-            await this.deadLetters.send(batch.deadLetters);
-          }),
-      );
+      await this.retryStore(async () => {
+        await writer.storeBatch(batch);
+        await this.deadLetters.send(batch.deadLetters);
+      });
     } catch (error) {
       if (this.failed === null && !this.stopController.signal.aborted) {
         this.failed = error;

@@ -1,5 +1,14 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Logger } from '@denyscope/telemetry';
+import {
+  getTracer,
+  linkToTrace,
+  SPAN_NAMES,
+  SpanKind,
+  withSpan,
+  type Logger,
+  type Span,
+} from '@denyscope/telemetry';
+import type { AlertNotification } from '@denyscope/alerts';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import { InvalidNotificationError, isRetriable, SinkHttpError } from './errors.js';
 import { sinkJobId } from './job-ids.js';
@@ -34,7 +43,7 @@ export function createDeliveryProcessor(
       );
       throw new UnrecoverableError(error.message);
     }
-    const fields = {
+    const fields: DeliveryFields = {
       sink: id,
       host: sink.target,
       alertId: notification.alert.alert_id,
@@ -43,6 +52,33 @@ export function createDeliveryProcessor(
       attempt,
       attempts,
     };
+    // One span per delivery attempt, linked to the detector's evaluation that raised the alert
+    // (evidence.trace_id/span_id, present when the detector exported spans). Its child is the
+    // sink's HTTP request (undici instrumentation); its log lines carry its trace_id.
+    const link = linkToTrace(notification.alert.evidence);
+    return withSpan(
+      tracer,
+      SPAN_NAMES.notifierDeliver,
+      {
+        'denyscope.sink': id,
+        'server.address': sink.target,
+        'denyscope.alert.id': fields.alertId,
+        'denyscope.alert.transition': fields.transition,
+        'denyscope.alert.version': fields.version,
+        'denyscope.delivery.attempt': attempt,
+      },
+      (span) => deliver(span, job, token, notification, fields),
+      { kind: SpanKind.CONSUMER, ...(link === undefined ? {} : { links: [link] }) },
+    );
+  };
+
+  async function deliver(
+    span: Span,
+    job: Job,
+    token: string | undefined,
+    notification: AlertNotification,
+    fields: DeliveryFields,
+  ): Promise<void> {
     // Version n waits while version n - 1 is still to run or running on this sink (see
     // ordering.ts). Not while it waits out a retry delay: a trigger that keeps failing must not
     // hold back the resolve after it, and the ledger then skips it (see "Ordering" in the docs).
@@ -58,6 +94,7 @@ export function createDeliveryProcessor(
     const latest = await ledger.latest(id, fields.alertId);
     // A newer state change (a resolve) supersedes an acknowledgement of an older one.
     if (acknowledgement ? latest > notification.version : latest >= notification.version) {
+      span.setAttribute('denyscope.delivery.outcome', 'superseded');
       log.info({ ...fields, latest }, 'superseded by a newer notification; skipped');
       return;
     }
@@ -66,7 +103,7 @@ export function createDeliveryProcessor(
     } catch (error) {
       const details = describe(error);
       if (isRetriable(error)) {
-        const last = attempt >= attempts;
+        const last = fields.attempt >= fields.attempts;
         log[last ? 'error' : 'warn'](
           { ...fields, ...details },
           last ? 'delivery failed; out of attempts' : 'delivery failed; will retry',
@@ -76,6 +113,7 @@ export function createDeliveryProcessor(
       log.error({ ...fields, ...details }, 'delivery rejected; not retrying');
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
+    span.setAttribute('denyscope.delivery.outcome', 'delivered');
     log.info(fields, 'delivered');
     // Delivered is delivered: failing the job now would only send it again.
     await ledger
@@ -83,7 +121,19 @@ export function createDeliveryProcessor(
       .catch((error: unknown) =>
         log.warn({ ...fields, error: String(error) }, 'could not record the delivery for ordering'),
       );
-  };
+  }
+}
+
+const tracer = getTracer();
+
+interface DeliveryFields {
+  sink: SinkId;
+  host: string;
+  alertId: string;
+  transition: AlertNotification['transition'];
+  version: number;
+  attempt: number;
+  attempts: number;
 }
 
 // Logged instead of the raw error: a fetch error's cause chain is not ours to vet for secrets.
