@@ -1,3 +1,4 @@
+import { INGEST_NODE_ARGS } from '@denyscope/ingest';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/program.js';
@@ -204,6 +205,12 @@ describe('docker-compose.yml', () => {
     }
     // Nor a password inside a URL, anywhere in the file.
     expect(readRepoFile('docker-compose.yml')).not.toMatch(/[a-z]+:\/\/[^/\s@'"]*:[^/\s@'"]+@/);
+  });
+
+  it('runs ingest with the Node.js flags it is measured and deployed with', () => {
+    expect(loadCompose({}).services.ingest!.environment?.NODE_OPTIONS).toBe(
+      INGEST_NODE_ARGS.join(' '),
+    );
   });
 
   it('takes secrets from the environment', () => {
