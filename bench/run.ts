@@ -69,6 +69,7 @@ for (const [flag, value, min] of [
     throw new Error(`${flag}: expected a number ≥ ${min}`);
 }
 const TARGETS = {
+  /** Of cpu_ratio: baseline CPU per event ÷ ingest's (see cpuRatio). */
   ratio: 0.8,
   eventsPerS: 50_000,
   peakRssMb: 300,
@@ -123,8 +124,12 @@ async function produceEvents(): Promise<{ seconds: number; avgBytes: number }> {
   return { seconds: (performance.now() - started) / 1000, avgBytes: Math.round(bytes / EVENTS) };
 }
 
-/** A bare kafkajs consumer that only JSON.parses each message: the ceiling ingest is compared to. */
-async function baseline(): Promise<number> {
+/**
+ * A bare kafkajs consumer that only JSON.parses each message: the ceiling ingest is compared to.
+ * Its CPU is this process's (user + system) from its first batch to its last message: the bench
+ * does nothing else meanwhile but poll a counter every 100 ms.
+ */
+async function baseline(): Promise<{ eventsPerS: number; cpuS: number }> {
   const consumer = kafka.consumer({
     groupId: `${names.groupId}.baseline`,
     maxBytes: 32 * 1024 * 1024,
@@ -137,15 +142,23 @@ async function baseline(): Promise<number> {
   let first = 0;
   let last = 0;
   let parsed = 0;
+  let cpuAtFirst: NodeJS.CpuUsage | undefined;
+  let cpu: NodeJS.CpuUsage | undefined;
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      if (first === 0) first = performance.now();
+      if (first === 0) {
+        first = performance.now();
+        cpuAtFirst = process.cpuUsage();
+      }
       for (const message of batch.messages) {
         if (message.value !== null)
           parsed += (JSON.parse(message.value.toString()) as { status: number }).status > 0 ? 1 : 0;
       }
       seen += batch.messages.length;
-      if (seen >= EVENTS) last = performance.now();
+      if (seen >= EVENTS && last === 0) {
+        last = performance.now();
+        cpu = process.cpuUsage(cpuAtFirst);
+      }
       return Promise.resolve();
     },
   });
@@ -157,8 +170,18 @@ async function baseline(): Promise<number> {
   );
   await consumer.disconnect();
   if (parsed !== EVENTS) throw new Error(`baseline parsed ${parsed} of ${EVENTS}`);
-  return EVENTS / ((last - first) / 1000);
+  const cpuS = cpu === undefined ? 0 : (cpu.user + cpu.system) / 1e6;
+  return { eventsPerS: EVENTS / ((last - first) / 1000), cpuS };
 }
+
+/**
+ * The headline ratio: the bare consumer's CPU per event over ingest's (1 = ingest costs no more
+ * than consuming and parsing). CPU per event is what a deployment pays for; the wall-clock ratio
+ * (`ratio_wall`) also moves with what Kafka and ClickHouse, co-located here, do meanwhile.
+ */
+const cpuRatio = (baselineCpuS: number, ingestCpuS: number): number =>
+  ingestCpuS > 0 ? baselineCpuS / ingestCpuS : 0;
+const per100k = (cpuS: number): number => Number(((cpuS / EVENTS) * 100_000).toFixed(2));
 
 /** Each client's throughput run stores into a database of its own, from a group of its own. */
 const databaseOf = (kafkaClient: KafkaClientName) => `${names.database}_${kafkaClient}`;
@@ -303,8 +326,11 @@ async function main() {
     log(
       `produced in ${produced.seconds.toFixed(1)} s, ${produced.avgBytes} bytes/event on average`,
     );
-    const baselineEventsPerS = await baseline();
-    log(`baseline (bare kafkajs + JSON.parse): ${Math.round(baselineEventsPerS)} events/s`);
+    const bare = await baseline();
+    const baselineEventsPerS = bare.eventsPerS;
+    log(
+      `baseline (bare kafkajs + JSON.parse): ${Math.round(baselineEventsPerS)} events/s, ${bare.cpuS.toFixed(1)} CPU s`,
+    );
     // Side by side on the same events: each client in turn, alone on the machine.
     const byClient = new Map<KafkaClientName, Awaited<ReturnType<typeof ingest>>>();
     const clientsSkipped: Record<string, string> = {};
@@ -328,7 +354,8 @@ async function main() {
     const result = primaryClient === undefined ? undefined : byClient.get(primaryClient);
     if (result === undefined) throw new Error('no Kafka client could run on this Node.js');
 
-    const ratio = result.eventsPerS / baselineEventsPerS;
+    const ratioWall = result.eventsPerS / baselineEventsPerS;
+    const ratio = cpuRatio(bare.cpuS, result.cpu);
     const insertsPerS = result.stats ? result.stats.inserts / result.seconds : null;
 
     let soak: SoakResult | null = null;
@@ -359,7 +386,7 @@ async function main() {
     const slope = soak?.rss.slopeMbPerMin ?? null;
 
     const targetsMissed = [
-      ...(ratio < TARGETS.ratio ? [`ratio ${ratio.toFixed(2)} < ${TARGETS.ratio}`] : []),
+      ...(ratio < TARGETS.ratio ? [`cpu_ratio ${ratio.toFixed(2)} < ${TARGETS.ratio}`] : []),
       ...(result.eventsPerS < TARGETS.eventsPerS
         ? [`ingest ${Math.round(result.eventsPerS)} events/s < ${TARGETS.eventsPerS}`]
         : []),
@@ -402,7 +429,8 @@ async function main() {
           {
             ingest_events_per_s: Math.round(measured.eventsPerS),
             ratio_to_baseline: Number((measured.eventsPerS / baselineEventsPerS).toFixed(3)),
-            cpu_s_per_100k: Number(((measured.cpu / EVENTS) * 100_000).toFixed(2)),
+            cpu_s_per_100k: per100k(measured.cpu),
+            cpu_ratio: Number(cpuRatio(bare.cpuS, measured.cpu).toFixed(3)),
             peak_rss_mb: Math.round(measured.peakRss),
             clickhouse_flushes: measured.stats?.batches ?? null,
             stored: Object.fromEntries(measured.tables.map((t) => [t.t, Number(t.n)])),
@@ -413,7 +441,11 @@ async function main() {
       event_bytes_avg: produced.avgBytes,
       ingest_events_per_s: Math.round(result.eventsPerS),
       baseline_events_per_s: Math.round(baselineEventsPerS),
-      ratio: Number(ratio.toFixed(3)),
+      baseline_cpu_s_per_100k: per100k(bare.cpuS),
+      /** The headline ratio, judged against the target: baseline CPU per event ÷ ingest's. */
+      cpu_ratio: Number(ratio.toFixed(3)),
+      /** Secondary: ingest events/s ÷ baseline events/s (moves with the co-located servers). */
+      ratio_wall: Number(ratioWall.toFixed(3)),
       alert_latency_p50_s: round(p50, 2),
       alert_latency_p95_s: round(p95, 2),
       alert_latency_injections: latencies.length,
@@ -423,13 +455,13 @@ async function main() {
       soak_peak_rss_mb: soak === null ? null : Math.round(soak.rss.peakMb),
       soak_rss_slope_mb_per_min: round(slope, 3),
       soak_rss_warmup_s: soak?.rss.warmupS ?? null,
-      cpu_s_per_100k: Number(((result.cpu / EVENTS) * 100_000).toFixed(2)),
+      cpu_s_per_100k: per100k(result.cpu),
       clickhouse_inserts_per_s: insertsPerS === null ? null : Number(insertsPerS.toFixed(2)),
       clickhouse_flushes: result.stats?.batches ?? null,
       stored: Object.fromEntries(result.tables.map((t) => [t.t, Number(t.n)])),
       soak: soak === null ? null : soakDetails(soak),
       targets: {
-        ratio: TARGETS.ratio,
+        cpu_ratio: TARGETS.ratio,
         ingest_events_per_s: TARGETS.eventsPerS,
         peak_rss_mb: TARGETS.peakRssMb,
         alert_latency_p95_s: TARGETS.alertP95S,
