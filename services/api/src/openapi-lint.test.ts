@@ -1,11 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createClickHouseClient } from '@denyscope/clickhouse';
-import { createLogger } from '@denyscope/telemetry';
 import { loadConfig, lintFromString, type NormalizedProblem } from '@redocly/openapi-core';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from './build-api.js';
+import { offlineApi } from '../test/offline-api.js';
 
 // Redocly's own linter, in process (@redocly/openapi-core rather than spawning @redocly/cli), with
 // services/api/redocly.yaml: the recommended ruleset and the changes it justifies.
@@ -13,23 +10,10 @@ const CONFIG_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 /** The name .redocly.lint-ignore.yaml knows the document by; nothing is read from it. */
 const DOCUMENT_REF = join(CONFIG_DIR, 'openapi.json');
 
-// No service is contacted: the clients are created but never used by this route.
-const clickhouse = createClickHouseClient({
-  url: 'http://127.0.0.1:1',
-  database: 'none',
-  user: 'default',
-  password: '',
-});
-const redis = new Redis({ lazyConnect: true });
-const app = buildApi({
-  clickhouse,
-  redis,
-  bullmqPrefix: 'unit',
-  tokens: { adminTokens: ['admin-token-0123456789'], accountTokens: [] },
-  log: createLogger({ service: 'test', level: 'silent' }),
-  readiness: [],
-  generateReport: () => Promise.reject(new Error('not used')),
-});
+// No service is contacted (test/offline-api.ts).
+const { app, close } = offlineApi();
+
+afterAll(close);
 
 let served = '';
 
@@ -37,12 +21,6 @@ beforeAll(async () => {
   const response = await app.inject({ method: 'GET', url: '/openapi.json' });
   expect(response.statusCode).toBe(200);
   served = response.body;
-});
-
-afterAll(async () => {
-  await app.close();
-  redis.disconnect();
-  await clickhouse.close();
 });
 
 async function lint(source: string): Promise<NormalizedProblem[]> {

@@ -1,33 +1,12 @@
-import { createClickHouseClient } from '@denyscope/clickhouse';
-import { createLogger } from '@denyscope/telemetry';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApi, routesOf } from './build-api.js';
+import { offlineApi } from '../test/offline-api.js';
+import { routesOf } from './build-api.js';
 import { openApiPath } from './route-table.js';
 
-// No service is contacted: the clients are created but never used by these routes.
-const clickhouse = createClickHouseClient({
-  url: 'http://127.0.0.1:1',
-  database: 'none',
-  user: 'default',
-  password: '',
-});
-const redis = new Redis({ lazyConnect: true });
-const app = buildApi({
-  clickhouse,
-  redis,
-  bullmqPrefix: 'unit',
-  tokens: { adminTokens: ['admin-token-0123456789'], accountTokens: [] },
-  log: createLogger({ service: 'test', level: 'silent' }),
-  readiness: [],
-  generateReport: () => Promise.reject(new Error('not used')),
-});
+// No service is contacted (test/offline-api.ts).
+const { app, close } = offlineApi();
 
-afterAll(async () => {
-  await app.close();
-  redis.disconnect();
-  await clickhouse.close();
-});
+afterAll(close);
 
 interface Doc {
   openapi: string;
