@@ -9,7 +9,12 @@ import {
   type Logger,
   type Tracer,
 } from '@denyscope/telemetry';
-import type { GroupConsumer, PartitionBatch, ReliableProducer } from '@denyscope/kafka';
+import type {
+  GroupConsumer,
+  OffsetToCommit,
+  PartitionBatch,
+  ReliableProducer,
+} from '@denyscope/kafka';
 import type { ClickHouseWriter } from './clickhouse-writer.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
 import { EventIntake } from './event-intake.js';
@@ -253,12 +258,12 @@ export class IngestService {
         'denyscope.ingest.key_resources': batch.keyResources.rows.length,
         'denyscope.ingest.dead_letters': batch.deadLetters.length,
       },
-      () => this.storeAndCommit(batch),
+      () => this.storeAndCommit(batch, offsets),
       { kind: SpanKind.CONSUMER },
     );
   }
 
-  private async storeAndCommit(batch: PendingBatch): Promise<void> {
+  private async storeAndCommit(batch: PendingBatch, offsets: OffsetToCommit[]): Promise<void> {
     const { writer, metrics, config } = this.deps;
     const denials = batch.denials;
     const keyResources = batch.keyResources;
@@ -297,7 +302,7 @@ export class IngestService {
       );
     }
     metrics.addInvalidClientIp(batch.invalidClientIps);
-    await this.commit(batch);
+    await this.commit(offsets);
     this.log.debug(
       {
         messages: batch.messages,
@@ -335,8 +340,7 @@ export class IngestService {
     }
   }
 
-  private async commit(batch: PendingBatch): Promise<void> {
-    const offsets = batch.commitOffsets();
+  private async commit(offsets: OffsetToCommit[]): Promise<void> {
     try {
       await this.deps.consumer.commit(offsets);
     } catch (error) {

@@ -3,7 +3,12 @@ import { JOB_RETENTION, notificationJobId } from '@denyscope/alerts';
 import type { Logger } from '@denyscope/telemetry';
 import { InvalidNotificationError } from './errors.js';
 import { sinkJobId } from './job-ids.js';
-import { NOT_FINISHED, waitForPredecessor, type JobStateOf } from './ordering.js';
+import {
+  NOT_FINISHED,
+  predecessorVersion,
+  waitForPredecessor,
+  type JobStateOf,
+} from './ordering.js';
 import { chooseSinks } from './routing.js';
 import { SINK_BACKOFF_TYPE } from './retry-delay.js';
 import type { NotifierConfig, SinkId } from './sinks/sink.js';
@@ -47,11 +52,10 @@ export function createDispatchProcessor(deps: {
       throw new UnrecoverableError(error.message);
     }
     const { alert, transition, version } = notification;
-    // Version n is dispatched after version n - 1 (see ordering.ts); none for a muted change. An
-    // acknowledgement of version n goes after version n itself (the page it acknowledges).
-    const predecessorVersion = transition === 'acknowledged' ? version : version - 1;
-    if (predecessorVersion >= 1) {
-      const previous = notificationJobId({ alert, version: predecessorVersion });
+    // Dispatched after its predecessor (see ordering.ts); none for a muted change.
+    const predecessor = predecessorVersion(notification);
+    if (predecessor !== null) {
+      const previous = notificationJobId({ alert, version: predecessor });
       const state = await deps.alertJobState(previous);
       log.debug({ alertId: alert.alert_id, version, previous, state }, 'previous state change');
       await waitForPredecessor(job, token, { state, pending: NOT_FINISHED });

@@ -1,6 +1,19 @@
+import type { AlertNotification } from '@denyscope/alerts';
 import { DelayedError, type Job, type JobState } from 'bullmq';
 
 export type JobStateOf = (jobId: string) => Promise<JobState | 'unknown'>;
+
+/**
+ * The version a notification is delivered after: state change n after n - 1 (the first after
+ * none), an acknowledgement of n after n itself, the page it acknowledges.
+ */
+export function predecessorVersion({
+  transition,
+  version,
+}: Pick<AlertNotification, 'transition' | 'version'>): number | null {
+  const previous = transition === 'acknowledged' ? version : version - 1;
+  return previous >= 1 ? previous : null;
+}
 
 /** How long a state change waits before it looks at its predecessor again. */
 export const ORDER_WAIT_MS = 1_000;

@@ -12,7 +12,12 @@ import type { AlertNotification } from '@denyscope/alerts';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import { InvalidNotificationError, isRetriable, SinkHttpError } from './errors.js';
 import { sinkJobId } from './job-ids.js';
-import { NOT_STARTED_OR_RUNNING, waitForPredecessor, type JobStateOf } from './ordering.js';
+import {
+  NOT_STARTED_OR_RUNNING,
+  predecessorVersion,
+  waitForPredecessor,
+  type JobStateOf,
+} from './ordering.js';
 import type { Sink, SinkId } from './sinks/sink.js';
 import { parseNotification } from './validate.js';
 
@@ -84,8 +89,8 @@ export function createDeliveryProcessor(
     // hold back the resolve after it, and the ledger then skips it (see "Ordering" in the docs).
     // An acknowledgement of version n waits for version n itself, the page it acknowledges.
     const acknowledgement = notification.transition === 'acknowledged';
-    const predecessor = acknowledgement ? notification.version : notification.version - 1;
-    if (predecessor >= 1) {
+    const predecessor = predecessorVersion(notification);
+    if (predecessor !== null) {
       const state = await sinkJobState(
         sinkJobId({ alert: notification.alert, version: predecessor }, id),
       );

@@ -1,6 +1,6 @@
 import type { Config } from '@denyscope/config';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clickHouseProbe, kafkaProbe, redisProbe } from './probes.js';
+import { clickHouseProbe, kafkaProbe, redisProbe, type DependencyProbe } from './probes.js';
 import { ConnectionSetupError } from './setup-error.js';
 
 export type Dependency = 'kafka' | 'clickhouse' | 'redis';
@@ -30,39 +30,33 @@ export async function preflight(
     clickhouse: () => clickHouseProbe(config.clickhouse),
     redis: () => redisProbe(config.redis),
   };
-  for (const dependency of dependencies) {
-    const { probe, classify } = probes[dependency]();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await probe();
-        break;
-      } catch (error) {
-        const verdict = error instanceof ConnectionSetupError ? error : classify(error);
-        if (verdict instanceof ConnectionSetupError) throw verdict;
-        if (verdict?.kind === 'closed-by-server') {
-          if (attempt < CLOSED_ATTEMPTS) {
-            await sleep(CLOSED_RETRY_MS);
-            continue;
-          }
-          throw new ConnectionSetupError(
-            dependency === 'kafka' ? 'Kafka' : dependency === 'clickhouse' ? 'ClickHouse' : 'Redis',
-            'the server keeps closing the connection during set-up: it probably expects TLS or ' +
-              'authentication that is not configured',
-            [SETTINGS_OF[dependency]],
-          );
-        }
+  for (const dependency of dependencies) await check(probes[dependency](), dependency, log);
+}
+
+async function check(probe: DependencyProbe, dependency: Dependency, log: PreflightLog) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await probe.probe();
+      return;
+    } catch (error) {
+      const verdict = error instanceof ConnectionSetupError ? error : probe.classify(error);
+      if (verdict instanceof ConnectionSetupError) throw verdict;
+      if (verdict?.kind !== 'closed-by-server') {
         log.warn(
           { err: error, dependency },
           `${dependency} not reachable at start-up (${(error as Error).message}); the service retries on its own`,
         );
-        break;
+        return;
       }
+      if (attempt >= CLOSED_ATTEMPTS) {
+        throw new ConnectionSetupError(
+          probe.service,
+          'the server keeps closing the connection during set-up: it probably expects TLS or ' +
+            'authentication that is not configured',
+          [probe.setupSettings],
+        );
+      }
+      await sleep(CLOSED_RETRY_MS);
     }
   }
 }
-
-const SETTINGS_OF: Record<Dependency, string> = {
-  kafka: 'KAFKA_SSL, KAFKA_SASL_MECHANISM',
-  clickhouse: 'CLICKHOUSE_URL (http:// or https://)',
-  redis: 'REDIS_URL (redis:// or rediss://)',
-};

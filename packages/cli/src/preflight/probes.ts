@@ -6,8 +6,16 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ConnectionSetupError, transportProblem, type TransportProblem } from './setup-error.js';
 import { tlsHandshake } from './tls-handshake.js';
 
-/** One connection attempt: resolves when the service answered an authenticated request. */
-export type Probe = () => Promise<void>;
+/** How to check one dependency at start-up, and how to read its failures. */
+export interface DependencyProbe {
+  service: ConnectionSetupError['service'];
+  /** The settings to check when the server keeps hanging up during set-up. */
+  setupSettings: string;
+  /** One connection attempt: resolves when the service answered an authenticated request. */
+  probe(): Promise<void>;
+  /** A setup that can never work, a transport problem to look at again, or undefined (down). */
+  classify(error: unknown): ConnectionSetupError | TransportProblem;
+}
 
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -40,10 +48,7 @@ function tlsError(
       ]);
 }
 
-export function kafkaProbe(kafka: Config['kafka']): {
-  probe: Probe;
-  classify: (error: unknown) => ConnectionSetupError | TransportProblem;
-} {
+export function kafkaProbe(kafka: Config['kafka']): DependencyProbe {
   const client = new Kafka({
     clientId: `${kafka.clientId}-preflight`,
     brokers: kafka.brokers,
@@ -55,6 +60,8 @@ export function kafkaProbe(kafka: Config['kafka']): {
   });
   const settings = { tls: 'KAFKA_SSL', ca: 'KAFKA_SSL_CA_FILE' };
   return {
+    service: 'Kafka',
+    setupSettings: 'KAFKA_SSL, KAFKA_SASL_MECHANISM',
     async probe() {
       const admin = client.admin({ retry: { retries: 0 } });
       try {
@@ -82,9 +89,11 @@ export function kafkaProbe(kafka: Config['kafka']): {
 /** Codes of a user or password the server refuses (18.16 and current servers). */
 const CLICKHOUSE_AUTH_CODES = new Set(['192', '193', '194', '516']);
 
-export function clickHouseProbe(clickhouse: Config['clickhouse']) {
-  const settings = { tls: 'CLICKHOUSE_URL', ca: 'CLICKHOUSE_CA_FILE' };
+export function clickHouseProbe(clickhouse: Config['clickhouse']): DependencyProbe {
+  const settings = { tls: 'CLICKHOUSE_URL (http:// or https://)', ca: 'CLICKHOUSE_CA_FILE' };
   return {
+    service: 'ClickHouse',
+    setupSettings: settings.tls,
     async probe() {
       // Not ping(): /ping answers without credentials. A query proves the user and password.
       const client = createClickHouseClient(clickhouse, {
@@ -114,9 +123,11 @@ export function clickHouseProbe(clickhouse: Config['clickhouse']) {
   };
 }
 
-export function redisProbe(redis: Config['redis']) {
+export function redisProbe(redis: Config['redis']): DependencyProbe {
   const settings = { tls: 'REDIS_URL (redis:// or rediss://)', ca: 'REDIS_CA_FILE' };
   return {
+    service: 'Redis',
+    setupSettings: settings.tls,
     async probe() {
       const options = redisConnectionOptions(redis);
       const client = new Redis({
@@ -134,7 +145,6 @@ export function redisProbe(redis: Config['redis']) {
         await client.connect();
         await client.ping();
       } catch (error) {
-        client.disconnect();
         const reason = cause ?? error;
         // A TLS client to a plaintext Redis only times out (Redis waits for the rest of what it
         // takes for a command): look underneath before calling the server merely unreachable.
