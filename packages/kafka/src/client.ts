@@ -125,6 +125,9 @@ export interface KafkaClient {
   producer(): ReliableProducer;
   /** Names of the topics on the cluster. */
   listTopics(): Promise<string[]>;
-  /** Creates a topic and waits for its partition leaders. */
+  /**
+   * Creates a topic and waits for its partition leaders. A topic that already exists (another
+   * instance created it first) is not an error; its settings are left as they are.
+   */
   createTopic(spec: TopicSpec): Promise<void>;
 }

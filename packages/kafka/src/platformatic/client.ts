@@ -82,11 +82,17 @@ export class PlatformaticClient implements KafkaClient {
   async createTopic(spec: TopicSpec): Promise<void> {
     const admin = new Admin(this.base);
     try {
-      await admin.createTopics({
-        topics: [spec.topic],
-        partitions: spec.partitions,
-        configs: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-      });
+      try {
+        await admin.createTopics({
+          topics: [spec.topic],
+          partitions: spec.partitions,
+          configs: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+        });
+      } catch (error) {
+        // Another instance created it between our look and our create (replicas starting
+        // together): what was wanted exists, as kafkajs treats it.
+        if (!hasApiError(error, 'TOPIC_ALREADY_EXISTS')) throw error;
+      }
       // As kafkajs's waitForLeaders: the topic is usable once every partition has a leader.
       for (let attempt = 0; attempt < 50; attempt += 1) {
         const metadata = await admin.metadata({ topics: [spec.topic], forceUpdate: true });
@@ -100,12 +106,13 @@ export class PlatformaticClient implements KafkaClient {
   }
 }
 
-function isMessageTooLarge(error: unknown, depth = 0): boolean {
+/** Whether the broker answered with `apiId` anywhere in the library's nested errors. */
+function hasApiError(error: unknown, wanted: string, depth = 0): boolean {
   if (depth > 5 || error === null || typeof error !== 'object') return false;
   const { apiId, errors, cause } = error as { apiId?: unknown; errors?: unknown; cause?: unknown };
-  if (apiId === 'MESSAGE_TOO_LARGE') return true;
-  if (Array.isArray(errors) && errors.some((e) => isMessageTooLarge(e, depth + 1))) return true;
-  return isMessageTooLarge(cause, depth + 1);
+  if (apiId === wanted) return true;
+  if (Array.isArray(errors) && errors.some((e) => hasApiError(e, wanted, depth + 1))) return true;
+  return hasApiError(cause, wanted, depth + 1);
 }
 
 class PlatformaticProducer implements ReliableProducer {
@@ -128,7 +135,7 @@ class PlatformaticProducer implements ReliableProducer {
         })),
       });
     } catch (error) {
-      if (isMessageTooLarge(error)) throw new MessageTooLargeError(error);
+      if (hasApiError(error, 'MESSAGE_TOO_LARGE')) throw new MessageTooLargeError(error);
       throw error;
     }
   }
