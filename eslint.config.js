@@ -12,6 +12,8 @@ export default tseslint.config(
       '.turbo/**',
       '**/dist/**',
       'infra/kafka/target/**',
+      // Fixture repos for the boundary checks' tests: planted violations, linted by nothing.
+      'tests/boundaries/fixtures/**',
     ],
   },
   js.configs.recommended,

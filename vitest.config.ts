@@ -18,6 +18,8 @@ export default defineConfig({
             'services/*/test/**/*.test.ts',
             'bench/**/*.test.ts',
             'eval/**/*.test.ts',
+            // Not **: the fixture repos under tests/boundaries/fixtures/ hold planted *.test.ts.
+            'tests/boundaries/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/*.cluster.test.ts', '**/node_modules/**'],
         },
