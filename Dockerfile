@@ -27,7 +27,7 @@ ARG NODE_IMAGE=node:24.22-bookworm-slim
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY . .
-RUN find . -type f ! -name package.json ! -name package-lock.json ! -path './packages/*/bin/*' \
+RUN find . -type f ! -name package.json ! -name package-lock.json ! -path './services/*/bin/*' \
       ! -path './patches/*' -delete \
  && find . -type d -empty -delete
 
@@ -40,7 +40,7 @@ COPY --from=manifests /app ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 # Every service is reached from the CLI's entry point, so this checks all code the image runs.
-RUN npx tsc -p packages/cli/tsconfig.json \
+RUN npx tsc -p services/cli/tsconfig.json \
  && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
@@ -67,5 +67,5 @@ USER node
 # from the command PID 1 runs (infra/docker/healthcheck.mjs). It starts in milliseconds.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "/app/infra/docker/healthcheck.mjs"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/packages/cli/bin/denyscope.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/services/cli/bin/denyscope.js"]
 CMD ["--help"]

@@ -5,7 +5,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     name: 'cluster',
-    include: ['packages/*/test/**/*.cluster.test.ts', 'services/*/test/**/*.cluster.test.ts'],
+    include: [
+      'packages/*/test/**/*.cluster.test.ts',
+      'services/*/test/**/*.cluster.test.ts',
+      'tests/cluster/**/*.cluster.test.ts',
+    ],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

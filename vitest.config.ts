@@ -30,6 +30,8 @@ export default defineConfig({
           include: [
             'packages/*/test/**/*.int.test.ts',
             'services/*/test/**/*.int.test.ts',
+            // Tests across several packages (dashboards over the pipeline's tables).
+            'tests/integration/**/*.int.test.ts',
             'eval/**/*.int.test.ts',
           ],
           fileParallelism: false,

@@ -13,7 +13,6 @@ import {
   createTopic,
   deleteTopics,
   dropDatabase,
-  generateEvents,
   migratedDatabase,
   rows,
   startService,
@@ -21,6 +20,7 @@ import {
   testNames,
   waitFor,
 } from '@denyscope/testkit';
+import { generateEvents } from '@denyscope/scenarios';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';

@@ -7,7 +7,6 @@ import {
   createTopic,
   deleteTopics,
   dropDatabase,
-  generateEvents,
   migratedDatabase,
   rows,
   stackEnv,
@@ -15,9 +14,9 @@ import {
   startService,
   testNames,
   waitFor,
-  type GeneratedEvent,
   type ServiceProcess,
 } from '@denyscope/testkit';
+import { generateEvents, type GeneratedEvent } from '@denyscope/scenarios';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';

@@ -2,7 +2,12 @@
 //
 //   workspace-cycle        workspaces that depend on each other in a cycle, through
 //                          dependencies or devDependencies (a devDependency cycle still makes
-//                          the packages impossible to build, test or release one at a time)
+//                          the packages impossible to build, test or release one at a time).
+//                          The test kit is the one exception: it is the layer above every
+//                          library, and any workspace's tests may use it, so a devDependency on
+//                          it is not an edge here (its own dependencies are)
+//   test-kit-on-service    the test kit depends on a deployable (services/*): it may build on
+//                          libraries only, or every library's tests would depend on services
 //   missing-entry-target   an `exports` (or `bin`) entry that points at a file that is not there
 //
 //   node scripts/check-workspaces.mjs [--root <dir>]     (default: the current directory)
@@ -16,8 +21,15 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({ options: { root: { type: 'string', default: '.' } } });
 const root = resolve(values.root);
 
+/** The test-helper workspace (docs/boundaries.md): only tests may depend on it. */
+const TEST_KIT = '@denyscope/testkit';
+
 const workspaces = readWorkspaces(root);
-const problems = [...findCycles(workspaces), ...findMissingEntryTargets(workspaces)];
+const problems = [
+  ...findCycles(workspaces),
+  ...findTestKitOnServices(workspaces),
+  ...findMissingEntryTargets(workspaces),
+];
 for (const problem of problems) console.log(problem);
 console.log(
   problems.length === 0
@@ -64,7 +76,8 @@ function findCycles(all) {
     const out = [];
     for (const field of ['dependencies', 'devDependencies']) {
       for (const dep of Object.keys(ws.manifest[field] ?? {})) {
-        if (byName.has(dep)) out.push({ to: dep, dev: field === 'devDependencies' });
+        const dev = field === 'devDependencies';
+        if (byName.has(dep) && !(dev && dep === TEST_KIT)) out.push({ to: dep, dev });
       }
     }
     edges.set(ws.name, out);
@@ -183,6 +196,18 @@ function stronglyConnected(nodes, next) {
   };
   for (const node of [...nodes].sort()) if (!index.has(node)) visit(node);
   return groups.sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** One line per dependency of the test kit on a workspace under services/. */
+function findTestKitOnServices(all) {
+  const kit = all.find((ws) => ws.name === TEST_KIT);
+  if (kit === undefined) return [];
+  const byName = new Map(all.map((ws) => [ws.name, ws]));
+  return ['dependencies', 'devDependencies']
+    .flatMap((field) => Object.keys(kit.manifest[field] ?? {}))
+    .map((dep) => byName.get(dep))
+    .filter((ws) => ws !== undefined && ws.dir.split(/[\\/]/)[0] === 'services')
+    .map((ws) => `error test-kit-on-service: ${kit.dir}/package.json → ${ws.name} (${ws.dir})`);
 }
 
 /** One line per `exports` or `bin` target that does not exist in its workspace. */

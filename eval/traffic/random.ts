@@ -1,4 +1,4 @@
-import { seededRandom } from '@denyscope/testkit';
+import { seededRandom } from '@denyscope/scenarios';
 
 /**
  * The evaluation's only source of randomness. A seed fixes a whole run, line for line, so a

@@ -112,14 +112,15 @@ function checkWorkspaces(fixture: string) {
 }
 
 describe('scripts/check-workspaces.mjs', () => {
-  it('fails on a devDependency cycle and on an exports entry whose file is missing', () => {
+  it('fails on a devDependency cycle, a test kit on a service and a missing exports file', () => {
     const { status, lines } = checkWorkspaces('violations');
     expect(status).toBe(1);
     expect(lines).toEqual([
-      'error workspace-cycle: @denyscope/a, @denyscope/testkit',
-      '    @denyscope/a → @denyscope/testkit (dev) → @denyscope/a',
+      'error workspace-cycle: @denyscope/a, @denyscope/b',
+      '    @denyscope/a → @denyscope/b (dev) → @denyscope/a',
+      'error test-kit-on-service: packages/testkit/package.json → @denyscope/x (services/x)',
       'error missing-entry-target: packages/a/package.json exports → ./src/extra.ts (not found)',
-      'workspaces: 2 problem(s) in 5 workspaces',
+      'workspaces: 3 problem(s) in 6 workspaces',
     ]);
   });
 

@@ -3,7 +3,7 @@ import {
   idEnumerationSequential,
   seededRandom,
   type GeneratedEvent,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import { describe, expect, it } from 'vitest';
 import { expectNoLossNoDuplicate } from './support/checks.js';
 import { healthChanges } from './support/health.js';

@@ -1,4 +1,4 @@
-import { backgroundTraffic, seededRandom, type GeneratedEvent } from '@denyscope/testkit';
+import { backgroundTraffic, seededRandom, type GeneratedEvent } from '@denyscope/scenarios';
 import { describe, expect, it } from 'vitest';
 import {
   expectNoLossNoDuplicate,

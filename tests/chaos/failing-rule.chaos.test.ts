@@ -1,10 +1,10 @@
+import { waitFor } from '@denyscope/testkit';
 import {
   crossTenant,
   foreignAccessSuccess,
   seededRandom,
-  waitFor,
   type GeneratedEvent,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { chaosStack } from './support/chaos-stack.js';

@@ -1,4 +1,5 @@
-import { rows, type GeneratedEvent } from '@denyscope/testkit';
+import { rows } from '@denyscope/testkit';
+import { type GeneratedEvent } from '@denyscope/scenarios';
 import { describe, expect, it } from 'vitest';
 import {
   expectNoLossNoDuplicate,

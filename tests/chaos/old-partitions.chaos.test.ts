@@ -1,4 +1,5 @@
-import { consumeAll, rows, type GeneratedEvent } from '@denyscope/testkit';
+import { consumeAll, rows } from '@denyscope/testkit';
+import { type GeneratedEvent } from '@denyscope/scenarios';
 import { describe, expect, it } from 'vitest';
 import { expectNoLossNoDuplicate } from './support/checks.js';
 import { usePipeline } from './support/pipeline.js';

@@ -1,5 +1,5 @@
 import { readServerCapabilities, type ClickHouseClient } from '@denyscope/clickhouse';
-import { ClickHouseWriter, type DenialRow } from '@denyscope/ingest';
+import { ClickHouseWriter, type DenialRow } from '@denyscope/intake';
 import { dropDatabase, migratedDatabase, rows, stackEnv, testNames } from '@denyscope/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -12,7 +12,7 @@ const SHARED_INT_TESTS = [
   'packages/clickhouse/test/clickhouse.int.test.ts',
   'packages/clickhouse/test/bind.int.test.ts',
   'packages/clickhouse/test/query-limits.int.test.ts',
-  'packages/clickhouse/test/grafana-dashboards.int.test.ts',
+  'tests/integration/grafana-dashboards.int.test.ts',
   'packages/clickhouse/test/runbook-sql.int.test.ts',
   'services/detector/test/rules-on-scenarios.int.test.ts',
   'services/detector/test/long-key-lists.int.test.ts',

@@ -4,7 +4,7 @@ import { startService, stackEnv } from '@denyscope/testkit';
 import { describe, expect, inject, it } from 'vitest';
 
 // A connection that can never work as configured stops the service at start-up with exit code 2
-// and a line naming the service and the setting to fix (packages/cli/src/preflight), rather than
+// and a line naming the service and the setting to fix (services/cli/src/preflight), rather than
 // a retry loop that looks like an outage. Each case changes one setting of a working secured
 // configuration; the plain local stack serves the "TLS to a plaintext port" cases.
 

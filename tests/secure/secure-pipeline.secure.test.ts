@@ -10,9 +10,7 @@ import { kafkajsSecurity } from '@denyscope/kafka';
 import {
   createTopic,
   deleteTopics,
-  idEnumerationSequential,
   produce,
-  seededRandom,
   startReceiver,
   startService,
   testKafka,
@@ -21,6 +19,7 @@ import {
   type Receiver,
   type ServiceProcess,
 } from '@denyscope/testkit';
+import { idEnumerationSequential, seededRandom } from '@denyscope/scenarios';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // The whole path over the secured local stack (infra/stack/secure.sh): events produced over

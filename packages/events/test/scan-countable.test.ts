@@ -1,4 +1,3 @@
-import { allScenarios, generateEvents } from '@denyscope/testkit';
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
@@ -169,26 +168,33 @@ function expectSampled(outcomes: Map<string, number>, expected: string[], min = 
 
 const encode = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
-/** The generator's traffic as bench/run.ts sends it, with `ts` as epoch ms or RFC 3339. */
-function generatedJson(seed: number, tsAsString: boolean, count = 3000): string[] {
-  return generateEvents({
-    count,
-    seed,
-    denialRatio: 0.03,
-    accounts: 50,
-    startMs: NOW - 30 * MINUTE,
-    stepMs: 7,
-  }).map((event) =>
-    JSON.stringify({
-      ...event,
-      ts: tsAsString ? new Date(event.ts).toISOString() : event.ts,
+/**
+ * Varied gateway traffic built from the fixture event: statuses, methods, owners (own, other,
+ * null, absent), IDs and environments drawn from `seed`, `ts` as epoch ms or RFC 3339. (The
+ * scenario generators' traffic is checked in packages/scenarios/test/scan-countable.test.ts.)
+ */
+function variedJson(seed: number, tsAsString: boolean, count: number): string[] {
+  const random = seededRandom(seed);
+  const pick = <T>(options: readonly T[]): T => options[Math.floor(random() * options.length)]!;
+  return Array.from({ length: count }, (_, i) => {
+    const account = `acct_${String(Math.floor(random() * 50)).padStart(6, '0')}`;
+    const ts = NOW - 30 * MINUTE + i * 7;
+    const status = pick([200, 200, 200, 201, 204, 404, 403]);
+    const event = wireEvent({
+      ts: tsAsString ? new Date(ts).toISOString() : ts,
+      request_id: `req_${seed}_${i}`,
+      env: pick(['production', 'staging']),
+      method: pick(['GET', 'GET', 'POST', 'DELETE']),
+      status,
+      error: status === 403 ? 'ownership_denied' : null,
+      key_id: pick([`key_${account}`, null]),
+      account_id: account,
+      resource_owner: pick([account, account, 'acct_000999', null, undefined]),
+      resource_id: pick([`inv_${i}`, null, undefined]),
       user_agent: USER_AGENT,
-    }),
-  );
-}
-
-function scenarioJson(seed: number): string[] {
-  return allScenarios(seed, NOW - 3 * HOUR).events.map((event) => JSON.stringify(event));
+    });
+    return JSON.stringify(event);
+  });
 }
 
 /** A valid, countable reference event (the fixture's denial turned into a 200 on own data). */
@@ -569,29 +575,6 @@ function* labelled(corpus: string, texts: readonly string[]): Generator<Case> {
 // ---------------------------------------------------------------------------------------------
 
 describe('scanCountable agrees with parseEvent', () => {
-  it('on the testkit generator, several seeds, ts as epoch ms and as RFC 3339', () => {
-    for (const seed of [1, 2, 3, 4, 5]) {
-      for (const tsAsString of [false, true]) {
-        const { total, scanned } = expectAgreement(
-          labelled(
-            `generateEvents seed ${seed} ts ${tsAsString ? 'string' : 'number'}`,
-            generatedJson(seed, tsAsString),
-          ),
-        );
-        expect(scanned).toBeGreaterThan(total * 0.9);
-      }
-    }
-  });
-
-  it('on every scenario of allScenarios, two seeds', () => {
-    for (const seed of [11, 12]) {
-      const { scanned } = expectAgreement(
-        labelled(`allScenarios seed ${seed}`, scenarioJson(seed)),
-      );
-      expect(scanned).toBeGreaterThan(1000);
-    }
-  });
-
   it('on the fixture event with every contract field missing, null or set to boundary values', () => {
     const cases: Case[] = [];
     for (const base of [wireEvent(), countableWire()]) {
@@ -759,9 +742,8 @@ describe('scanCountable agrees with parseEvent', () => {
 
   it('on 40,000 seeded mutations of valid events', () => {
     const bases = [
-      ...generatedJson(21, false, 300),
-      ...generatedJson(22, true, 300),
-      ...scenarioJson(23).filter((_, i) => i % 50 === 0),
+      ...variedJson(21, false, 300),
+      ...variedJson(22, true, 300),
       countableJson(),
       countableJson({ key_id: null, account_id: null }),
       JSON.stringify(wireEvent()),
@@ -932,37 +914,6 @@ describe('scanCountable agrees with parseEvent on the resource fields', () => {
     );
     expect(scanned).toBeGreaterThan(total * 0.3);
     expect(scanned).toBeLessThan(total * 0.9);
-  });
-});
-
-describe('scanCountable coverage', () => {
-  function coverage(texts: readonly string[]): { countable: number; scanned: number } {
-    let countable = 0;
-    let scanned = 0;
-    for (const text of texts) {
-      const bytes = encode(text);
-      const full = fullParse(bytes, DEFAULTS);
-      if (!full.ok || !isCountable(full.event)) continue;
-      countable++;
-      if (scanCountable(bytes, DEFAULTS) !== undefined) scanned++;
-    }
-    return { countable, scanned };
-  }
-
-  it.each([false, true])(
-    'scans at least 99 % of the generator’s countable events (ts as string: %s)',
-    (tsAsString) => {
-      const texts = [1, 2, 3].flatMap((seed) => generatedJson(seed, tsAsString));
-      const { countable, scanned } = coverage(texts);
-      expect(countable).toBeGreaterThan(texts.length * 0.9);
-      expect(scanned / countable).toBeGreaterThanOrEqual(0.99);
-    },
-  );
-
-  it('scans at least 99 % of the countable events of allScenarios', () => {
-    const { countable, scanned } = coverage(scenarioJson(31));
-    expect(countable).toBeGreaterThan(1000);
-    expect(scanned / countable).toBeGreaterThanOrEqual(0.99);
   });
 });
 

@@ -43,7 +43,7 @@ export function createLogger(opts: LoggerOptions): Logger {
  * Log correlation: a line written inside a span carries its `trace_id`, `span_id` and
  * `trace_flags`, the field names @opentelemetry/instrumentation-pino writes (and the OTel log data
  * model's). Done here rather than by that instrumentation, which patches pino when it is loaded:
- * the CLI imports this module, and so pino, before it starts the SDK (packages/cli/src/main.ts),
+ * the CLI imports this module, and so pino, before it starts the SDK (services/cli/src/main.ts),
  * and tests and scripts create loggers without any SDK, so the patch would silently miss them.
  * Outside a span, or when spans are not recorded (no exporter: the span context is invalid), a
  * line gets nothing.

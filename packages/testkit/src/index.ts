@@ -2,12 +2,6 @@ export { testNames } from './random-names.js';
 export { stackEnv, stackEndpoints, type StackEndpoints, type StackSettings } from './stack-env.js';
 export { waitFor } from './wait-for.js';
 export {
-  generateEvents,
-  expectedTotalsByKey,
-  seededRandom,
-  type GeneratedEvent,
-} from './event-stream.js';
-export {
   testKafka,
   createTopic,
   deleteTopics,
@@ -16,8 +10,9 @@ export {
   type ConsumedRecord,
 } from './kafka.js';
 export { connectionFor, migratedDatabase, dropDatabase, rows } from './clickhouse.js';
-export { startService, type ServiceProcess } from './ingest-process.js';
+export { DENYSCOPE_BIN, startService, type ServiceProcess } from './ingest-process.js';
 export { startReceiver, type Answer, type Delivery, type Receiver } from './http-receiver.js';
+export { checkPagerDuty, checkSlack, checkWebhook } from './sink-checks.js';
 export {
   stack,
   privateStack,
@@ -25,35 +20,6 @@ export {
   type StackOptions,
   type StackPart,
 } from './stack-control.js';
-export {
-  idEnumerationSequential,
-  idEnumerationRandom,
-  slowEnumeration,
-  distributedEnumeration,
-  crossEnvironmentStagingIdsInProduction,
-  crossEnvironmentProductionIdsInStaging,
-  crossTenant,
-  foreignAccessSuccess,
-  staleResourceIds,
-  retryOneId,
-  fewStaleIdsPolledForHours,
-  busyKeyLowDenyRatio,
-  manyKeysRarelyDenied,
-  corporateNat,
-  stagingUsingStagingIds,
-  alertSubjectId,
-  backgroundTraffic,
-  composeStream,
-  allScenarios,
-  toNdjson,
-  type LabelledScenario,
-  type ScenarioContext,
-  type ScenarioExpectation,
-  type ScenarioSubject,
-  type ComposedStream,
-  type AllScenariosOptions,
-  type BackgroundOptions,
-} from './scenarios/index.js';
 export {
   secureStackUp,
   secureStackDown,

@@ -1,9 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stackEnv } from './stack-env.js';
 
-const CLI = fileURLToPath(new URL('../../cli/bin/denyscope.js', import.meta.url));
+/**
+ * The `denyscope` command as npm installed it: the workspace root's `node_modules/.bin/denyscope`
+ * (a link to services/cli/bin/denyscope.js). Found by walking up, so the testkit needs no
+ * dependency on the CLI it starts.
+ */
+export const DENYSCOPE_BIN = installedBin('denyscope');
+
+function installedBin(name: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '.bin', name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${name} is not installed: run npm ci first`);
+  }
+}
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -22,7 +37,7 @@ export function startService(
   env: Record<string, string>,
   { nodeArgs = [], args = [] }: { nodeArgs?: readonly string[]; args?: readonly string[] } = {},
 ): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, command, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, DENYSCOPE_BIN, command, ...args], {
     env: { ...process.env, ...stackEnv, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

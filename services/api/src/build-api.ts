@@ -1,7 +1,7 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { API_LIMIT_DEFAULTS, type Config } from '@denyscope/config';
-import { RedisIncidentStore } from '@denyscope/detector';
+import { RedisIncidentStore } from '@denyscope/incidents';
 import type { Logger } from '@denyscope/telemetry';
 import Fastify, {
   type FastifyInstance,

@@ -1,6 +1,6 @@
 import type { AlertNotification } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import type { RedisIncidentStore } from '@denyscope/detector';
+import type { RedisIncidentStore } from '@denyscope/incidents';
 import type { Queue } from 'bullmq';
 import type { ReportSlots } from './limits/report-slots.js';
 import type { ApiMetrics } from './metrics.js';

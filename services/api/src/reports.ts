@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { generateReport } from '@denyscope/reporter';
+import { generateReport } from '@denyscope/reports';
 
 export type ReportFormat = 'html' | 'json' | 'md';
 

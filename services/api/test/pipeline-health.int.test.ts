@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { subjectKeyOf } from '@denyscope/detections';
-import { RedisIncidentStore } from '@denyscope/detector';
+import { RedisIncidentStore } from '@denyscope/incidents';
 import { createLogger } from '@denyscope/telemetry';
 import { dropDatabase, migratedDatabase, stackEnv, testNames } from '@denyscope/testkit';
 import type { FastifyInstance } from 'fastify';

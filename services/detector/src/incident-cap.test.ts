@@ -1,7 +1,7 @@
 import type { Finding } from '@denyscope/detections';
 import { describe, expect, it } from 'vitest';
 import { IncidentManager } from './incident-manager.js';
-import { MemoryIncidentStore } from './incident-store.js';
+import { MemoryIncidentStore } from '@denyscope/incidents';
 
 // Issue 11, "page flood": every distinct subject (a client address is any string) could open its
 // own high incident and page, with no cap per rule. These tests hold the cap and the digest.

@@ -1,7 +1,7 @@
 import type { Finding } from '@denyscope/detections';
 import { describe, expect, it } from 'vitest';
 import { IncidentManager } from './incident-manager.js';
-import { MemoryIncidentStore } from './incident-store.js';
+import { MemoryIncidentStore } from '@denyscope/incidents';
 
 // Found by tests/chaos/address-flood.chaos.test.ts (docs/chaos.md, finding 12): once the digest
 // of a flood resolved, the rule's window still held the flood's subjects, and each tick opened

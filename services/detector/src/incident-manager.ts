@@ -6,9 +6,9 @@ import {
   generationOf,
   type IncidentState,
   type IncidentTransition,
-} from './incident.js';
+} from '@denyscope/incidents';
 import { DIGEST_SUBJECT_KEY, digestFinding, rankForOpening } from './incident-digest.js';
-import type { IncidentStore } from './incident-store.js';
+import type { IncidentStore } from '@denyscope/incidents';
 
 export interface IncidentLimits {
   /** DETECT_MAX_NEW_INCIDENTS_PER_RULE: see IncidentManager. */

@@ -3,8 +3,8 @@ import { createLogger } from '@denyscope/telemetry';
 import { describe, expect, it } from 'vitest';
 import { evaluateRules } from './evaluation.js';
 import { IncidentManager } from './incident-manager.js';
-import { MemoryIncidentStore } from './incident-store.js';
-import type { TransitionOutput } from './outputs.js';
+import { MemoryIncidentStore } from '@denyscope/incidents';
+import type { TransitionOutput } from '@denyscope/incidents';
 
 const WATERMARK = new Date('2026-12-07T12:00:00Z');
 

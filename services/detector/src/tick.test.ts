@@ -2,9 +2,9 @@ import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import { describe, expect, it } from 'vitest';
 import type { CatchUpSettings } from './catch-up.js';
-import type { IncidentState } from './incident.js';
+import type { IncidentState } from '@denyscope/incidents';
 import { IncidentManager } from './incident-manager.js';
-import { MemoryIncidentStore } from './incident-store.js';
+import { MemoryIncidentStore } from '@denyscope/incidents';
 import { MemoryRuleProgressStore } from './rule-progress.js';
 import { runTick } from './tick.js';
 

@@ -4,36 +4,34 @@ import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
-  idEnumerationSequential,
   migratedDatabase,
-  seededRandom,
   stackEnv,
   startService,
   testNames,
-  toNdjson,
   waitFor,
   type ServiceProcess,
   deleteRedisPrefix,
+  DENYSCOPE_BIN,
+  checkPagerDuty,
+  startReceiver,
+  type Receiver,
 } from '@denyscope/testkit';
+import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The notifier's PagerDuty stand-in, which checks every event against the Events v2 shape.
-import { checkPagerDuty, startReceiver, type Receiver } from '../../notifier/test/receivers.js';
-import { AlertsQueueOutput } from '../src/alerts-queue-output.js';
-import { AlertsTableOutput } from '../src/alerts-table.js';
+import { AlertsQueueOutput, AlertsTableOutput, RedisIncidentStore } from '@denyscope/incidents';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { evaluateAt } from '../src/evaluation.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '../src/redis-incident-store.js';
-import { loadEvents } from '../src/replay/load-events.js';
+import { loadEvents } from '@denyscope/intake';
 
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/denyscope.js', import.meta.url));
+const CLI = DENYSCOPE_BIN;
 const MINUTE = 60_000;
 const ROUTING_KEY = 'ack-routing-key-0123456789abcdef';
 

@@ -2,8 +2,8 @@ import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import { stackEnv, testNames } from '@denyscope/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsQueueOutput } from '../src/alerts-queue-output.js';
-import type { IncidentState } from '../src/incident.js';
+import { AlertsQueueOutput } from '@denyscope/incidents';
+import type { IncidentState } from '@denyscope/incidents';
 
 // Issue 11, item 2: the detector's alert jobs were kept by age only (7 days, 28 for failures), so
 // a flood of state changes grew Redis without bound for that long. They are bounded by count too.

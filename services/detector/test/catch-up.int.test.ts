@@ -3,25 +3,23 @@ import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
-  idEnumerationSequential,
   migratedDatabase,
   rows,
-  seededRandom,
   stackEnv,
   testNames,
-  toNdjson,
   deleteRedisPrefix,
 } from '@denyscope/testkit';
+import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
 import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsTableOutput } from '../src/alerts-table.js';
+import { AlertsTableOutput } from '@denyscope/incidents';
 import type { CatchUpSettings } from '../src/catch-up.js';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '../src/redis-incident-store.js';
+import { RedisIncidentStore } from '@denyscope/incidents';
 import { RedisRuleProgressStore } from '../src/rule-progress.js';
-import { loadEvents } from '../src/replay/load-events.js';
+import { loadEvents } from '@denyscope/intake';
 import { runTick, type TickResult } from '../src/tick.js';
 import { readFirstEvidence, readWatermark } from '../src/watermark.js';
 

@@ -1,47 +1,47 @@
 import { isAtLeast, type Alert } from '@denyscope/alerts';
 import {
-  alertSubjectId,
-  backgroundTraffic,
-  busyKeyLowDenyRatio,
-  composeStream,
-  corporateNat,
   createTopic,
-  crossEnvironmentProductionIdsInStaging,
-  crossEnvironmentStagingIdsInProduction,
-  crossTenant,
   deleteTopics,
-  distributedEnumeration,
   dropDatabase,
-  foreignAccessSuccess,
-  idEnumerationRandom,
-  idEnumerationSequential,
   migratedDatabase,
   produce,
-  retryOneId,
-  seededRandom,
   stackEnv,
-  stagingUsingStagingIds,
   startService,
   testKafka,
   testNames,
   waitFor,
-  type GeneratedEvent,
-  type ScenarioExpectation,
   type ServiceProcess,
   deleteRedisPrefix,
-} from '@denyscope/testkit';
-import { Redis } from 'ioredis';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The notifier's own test receivers: local Slack/PagerDuty/webhook stand-ins that check shapes
-// and signatures.
-import {
   checkPagerDuty,
   checkSlack,
   checkWebhook,
   startReceiver,
   type Receiver,
-} from '../../notifier/test/receivers.js';
+} from '@denyscope/testkit';
+import {
+  alertSubjectId,
+  backgroundTraffic,
+  busyKeyLowDenyRatio,
+  composeStream,
+  corporateNat,
+  crossEnvironmentProductionIdsInStaging,
+  crossEnvironmentStagingIdsInProduction,
+  crossTenant,
+  distributedEnumeration,
+  foreignAccessSuccess,
+  idEnumerationRandom,
+  idEnumerationSequential,
+  retryOneId,
+  seededRandom,
+  stagingUsingStagingIds,
+  type GeneratedEvent,
+  type ScenarioExpectation,
+} from '@denyscope/scenarios';
+import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The notifier's own test receivers: local Slack/PagerDuty/webhook stand-ins that check shapes
+// and signatures.
 
 const MINUTE = 60_000;
 const SECRET = 'e2e-webhook-secret-0123456789';

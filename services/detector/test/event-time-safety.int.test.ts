@@ -1,29 +1,31 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { loadRuleSettings } from '@denyscope/detections';
-import { ClickHouseWriter, EventIntake, PendingBatch } from '@denyscope/ingest';
+import { ClickHouseWriter, EventIntake, PendingBatch } from '@denyscope/intake';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
-  idEnumerationSequential,
   migratedDatabase,
-  seededRandom,
   stackEnv,
   testNames,
-  toNdjson,
-  type GeneratedEvent,
   deleteRedisPrefix,
 } from '@denyscope/testkit';
+import {
+  idEnumerationSequential,
+  seededRandom,
+  toNdjson,
+  type GeneratedEvent,
+} from '@denyscope/scenarios';
 import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAlerts } from '../src/alert-history.js';
-import { AlertsTableOutput } from '../src/alerts-table.js';
+import { listAlerts } from '@denyscope/incidents';
+import { AlertsTableOutput } from '@denyscope/incidents';
 import type { CatchUpSettings } from '../src/catch-up.js';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '../src/redis-incident-store.js';
-import type { TransitionOutput } from '../src/outputs.js';
-import { loadEvents } from '../src/replay/load-events.js';
+import { RedisIncidentStore } from '@denyscope/incidents';
+import type { TransitionOutput } from '@denyscope/incidents';
+import { loadEvents } from '@denyscope/intake';
 import { RedisRuleProgressStore } from '../src/rule-progress.js';
 import { runTick } from '../src/tick.js';
 import { readFirstEvidence, readWatermark } from '../src/watermark.js';

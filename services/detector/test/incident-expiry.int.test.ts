@@ -3,7 +3,7 @@ import { stackEnv, testNames, waitFor, deleteRedisPrefix } from '@denyscope/test
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '../src/redis-incident-store.js';
+import { RedisIncidentStore } from '@denyscope/incidents';
 
 // Issue 11, item 2: incident keys in Redis never expired, so every distinct subject an attacker
 // sends left a key behind for good. Resolved incidents now expire; firing ones never do, and the

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRunner } from '../src/clickhouse-query.js';
-import { loadEvents } from '../src/replay/load-events.js';
+import { loadEvents } from '@denyscope/intake';
 
 // Issue 11, item 3: rules put the keys they found into `key_id IN (…)` lists. An attacker who
 // makes 20,000 keys with long IDs scan at once made that text megabytes long, beyond ClickHouse's

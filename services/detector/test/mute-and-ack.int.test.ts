@@ -4,31 +4,29 @@ import { loadRuleSettings, subjectKeyOf } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
-  idEnumerationSequential,
   migratedDatabase,
   rows,
-  seededRandom,
   stackEnv,
   testNames,
-  toNdjson,
   deleteRedisPrefix,
+  DENYSCOPE_BIN,
 } from '@denyscope/testkit';
+import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
 import { Queue } from 'bullmq';
 import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsQueueOutput } from '../src/alerts-queue-output.js';
-import { AlertsTableOutput } from '../src/alerts-table.js';
+import { AlertsQueueOutput } from '@denyscope/incidents';
+import { AlertsTableOutput } from '@denyscope/incidents';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { evaluateAt } from '../src/evaluation.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '../src/redis-incident-store.js';
-import { loadEvents } from '../src/replay/load-events.js';
+import { RedisIncidentStore } from '@denyscope/incidents';
+import { loadEvents } from '@denyscope/intake';
 
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/denyscope.js', import.meta.url));
+const CLI = DENYSCOPE_BIN;
 const MINUTE = 60_000;
 
 describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {

@@ -8,19 +8,19 @@ import {
   stackEnv,
   testNames,
   deleteRedisPrefix,
+  DENYSCOPE_BIN,
 } from '@denyscope/testkit';
 import { Redis } from 'ioredis';
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsTableOutput } from '../src/alerts-table.js';
+import { AlertsTableOutput } from '@denyscope/incidents';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { evaluateRules } from '../src/evaluation.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '../src/redis-incident-store.js';
+import { RedisIncidentStore } from '@denyscope/incidents';
 
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/denyscope.js', import.meta.url));
+const CLI = DENYSCOPE_BIN;
 const MUTED = 'rule:cross-tenant';
 const LOUD = 'rule:id-enumeration';
 

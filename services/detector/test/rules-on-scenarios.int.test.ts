@@ -2,14 +2,14 @@ import { isAtLeast, severityRank, type Alert } from '@denyscope/alerts';
 import { loadConfig } from '@denyscope/config';
 import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
+import { stackEnv } from '@denyscope/testkit';
 import {
   alertSubjectId,
   allScenarios,
-  stackEnv,
   toNdjson,
   type LabelledScenario,
   type ScenarioExpectation,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../src/index.js';

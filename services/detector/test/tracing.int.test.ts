@@ -3,14 +3,14 @@ import { loadConfig } from '@denyscope/config';
 import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger, SPAN_NAMES } from '@denyscope/telemetry';
 import { recordSpans } from '@denyscope/telemetry/testing';
+import { stackEnv } from '@denyscope/testkit';
 import {
   backgroundTraffic,
   composeStream,
   idEnumerationRandom,
   seededRandom,
-  stackEnv,
   toNdjson,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runReplay } from '../src/index.js';

@@ -1,5 +1,5 @@
 import { MessageTooLargeError, type MessageToSend, type ReliableProducer } from '@denyscope/kafka';
-import type { DeadLetter } from './pending-batch.js';
+import type { DeadLetter } from '@denyscope/intake';
 
 // What is kept of a message the dead-letter topic itself refuses as too large.
 const TRUNCATED_BYTES = 65_536;

@@ -15,10 +15,10 @@ import type {
   PartitionBatch,
   ReliableProducer,
 } from '@denyscope/kafka';
-import type { ClickHouseWriter } from './clickhouse-writer.js';
+import type { ClickHouseWriter } from '@denyscope/intake';
 import { DeadLetterProducer } from './dead-letter-producer.js';
-import { EventIntake } from './event-intake.js';
-import { PendingBatch, remainingLag } from './pending-batch.js';
+import { EventIntake } from '@denyscope/intake';
+import { PendingBatch, remainingLag } from '@denyscope/intake';
 import { backoffDelay, retryForever } from './retry.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -1,7 +1,7 @@
 import { createClickHouseClient, dropExpiredPartitions } from '@denyscope/clickhouse';
 import type { Config } from '@denyscope/config';
 import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
-import { ClickHouseWriter } from './clickhouse-writer.js';
+import { ClickHouseWriter } from '@denyscope/intake';
 import { IngestService } from './ingest-service.js';
 import { createKafkaClient, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
 

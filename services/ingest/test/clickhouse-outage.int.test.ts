@@ -1,4 +1,5 @@
-import { expectedTotalsByKey, generateEvents, produce, stack, waitFor } from '@denyscope/testkit';
+import { produce, stack, waitFor } from '@denyscope/testkit';
+import { expectedTotalsByKey, generateEvents } from '@denyscope/scenarios';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from 'vitest';
 import {

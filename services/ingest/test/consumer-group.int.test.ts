@@ -1,10 +1,5 @@
-import {
-  expectedTotalsByKey,
-  generateEvents,
-  produce,
-  waitFor,
-  type ServiceProcess,
-} from '@denyscope/testkit';
+import { produce, waitFor, type ServiceProcess } from '@denyscope/testkit';
+import { expectedTotalsByKey, generateEvents } from '@denyscope/scenarios';
 import { beforeAll, expect, it } from 'vitest';
 import {
   missingDenials,

@@ -1,4 +1,5 @@
-import { expectedTotalsByKey, generateEvents, produce, waitFor } from '@denyscope/testkit';
+import { produce, waitFor } from '@denyscope/testkit';
+import { expectedTotalsByKey, generateEvents } from '@denyscope/scenarios';
 import { expect, it } from 'vitest';
 import {
   isDenial,

@@ -1,12 +1,6 @@
 import { quoteString } from '@denyscope/clickhouse';
-import {
-  consumeAll,
-  generateEvents,
-  produce,
-  rows,
-  waitFor,
-  type ServiceProcess,
-} from '@denyscope/testkit';
+import { consumeAll, produce, rows, waitFor, type ServiceProcess } from '@denyscope/testkit';
+import { generateEvents } from '@denyscope/scenarios';
 import { beforeAll, expect, it } from 'vitest';
 import {
   missingDenials,

@@ -9,9 +9,9 @@ import {
   startService,
   testKafka,
   testNames,
-  type GeneratedEvent,
   type ServiceProcess,
 } from '@denyscope/testkit';
+import { type GeneratedEvent } from '@denyscope/scenarios';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe } from 'vitest';
 

@@ -2,7 +2,6 @@ import {
   createTopic,
   deleteTopics,
   dropDatabase,
-  generateEvents,
   migratedDatabase,
   produce,
   startService,
@@ -11,6 +10,7 @@ import {
   waitFor,
   type ServiceProcess,
 } from '@denyscope/testkit';
+import { generateEvents } from '@denyscope/scenarios';
 import { afterAll, expect, it } from 'vitest';
 import { describeEachKafkaClient, totalRequests } from './ingest-helpers.js';
 

@@ -1,4 +1,5 @@
-import { generateEvents, produce, rows, waitFor } from '@denyscope/testkit';
+import { produce, rows, waitFor } from '@denyscope/testkit';
+import { generateEvents } from '@denyscope/scenarios';
 import { expect, it } from 'vitest';
 import { totalRequests, useIngestTarget, describeEachKafkaClient } from './ingest-helpers.js';
 

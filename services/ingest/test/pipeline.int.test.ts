@@ -1,12 +1,6 @@
 import { quoteString } from '@denyscope/clickhouse';
-import {
-  expectedTotalsByKey,
-  generateEvents,
-  produce,
-  rows,
-  waitFor,
-  type ServiceProcess,
-} from '@denyscope/testkit';
+import { produce, rows, waitFor, type ServiceProcess } from '@denyscope/testkit';
+import { expectedTotalsByKey, generateEvents } from '@denyscope/scenarios';
 import { beforeAll, expect, it } from 'vitest';
 import {
   isDenial,

@@ -1,4 +1,5 @@
-import { generateEvents, produce, waitFor } from '@denyscope/testkit';
+import { produce, waitFor } from '@denyscope/testkit';
+import { generateEvents } from '@denyscope/scenarios';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,14 +1,5 @@
-// @denyscope/reporter: per-customer misconfiguration reports of `403 ownership_denied` answers.
-// The names and shapes below are what the HTTP API and the CLI code against.
-export { buildReport, type BuildOptions, type ReportRequest } from './build-report.js';
-export {
-  renderReport,
-  generateReport,
-  isReportFormat,
-  REPORT_FORMATS,
-  type ReportFormat,
-  type RenderedReport,
-} from './render.js';
+// @denyscope/reporter: the service that writes each customer's report on a schedule (BullMQ
+// repeatable jobs). Reports themselves are built by @denyscope/reports.
 export {
   runReporter,
   scheduledAt,
@@ -17,23 +8,3 @@ export {
   REPORTS_QUEUE,
   type WrittenReports,
 } from './run-reporter.js';
-export {
-  reportSchema,
-  REPORT_VERSION,
-  type Report,
-  type KeySection,
-  type KeyCause,
-  type CauseCounts,
-} from './report-schema.js';
-export {
-  CAUSES,
-  classifyDenial,
-  type Cause,
-  type DenialFacts,
-  type FlaggedKeys,
-} from './causes.js';
-export { CAUSE_TEXT, describeCause, type CauseText } from './cause-text.js';
-export { ReporterError, InvalidReportRequestError } from './errors.js';
-export { completedPeriod, SCHEDULE_PATTERNS, type SchedulePeriod } from './period.js';
-export { accountDirName, ensureDir, writeFileAtomic } from './report-files.js';
-export { DEFAULT_SCAN_THRESHOLDS, type ScanThresholds } from './queries.js';

@@ -8,11 +8,18 @@ import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
-import { buildReport } from './build-report.js';
-import { InvalidReportRequestError } from './errors.js';
-import { renderReport } from './render.js';
-import { accountDirName, ensureDir, reportPath, writeFileAtomic } from './report-files.js';
-import { SCHEDULE_PATTERNS, completedPeriod, type SchedulePeriod } from './period.js';
+import {
+  InvalidReportRequestError,
+  SCHEDULE_PATTERNS,
+  accountDirName,
+  buildReport,
+  completedPeriod,
+  ensureDir,
+  renderReport,
+  reportPath,
+  writeFileAtomic,
+  type SchedulePeriod,
+} from '@denyscope/reports';
 import { join } from 'node:path';
 
 export const REPORTS_QUEUE = 'reports';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountDirName, writePeriodReports } from '../src/index.js';
+import { writePeriodReports } from '../src/index.js';
+import { accountDirName } from '@denyscope/reports';
 
 // Issue 11: one blank account_id (" ") among the denials of a day threw UnrecoverableError out of
 // the scheduled job, so no account got its report for that period. Ingest now dead-letters blank

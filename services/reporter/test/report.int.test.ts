@@ -1,20 +1,18 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
+import { dropDatabase, migratedDatabase, testNames } from '@denyscope/testkit';
 import {
   backgroundTraffic,
   composeStream,
   crossEnvironmentStagingIdsInProduction,
   crossTenant,
-  dropDatabase,
   idEnumerationSequential,
-  migratedDatabase,
   seededRandom,
   staleResourceIds,
-  testNames,
   toNdjson,
   type GeneratedEvent,
   type LabelledScenario,
   type ScenarioContext,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import { createLogger } from '@denyscope/telemetry';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,16 +20,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The replay loader writes rows exactly as ingest does.
-import { loadEvents } from '@denyscope/detector';
+import { loadEvents } from '@denyscope/intake';
+import { writePeriodReports } from '../src/index.js';
 import {
   REPORT_FORMATS,
   accountDirName,
   buildReport,
-  writePeriodReports,
   renderReport,
   reportSchema,
   type Report,
-} from '../src/index.js';
+} from '@denyscope/reports';
 
 const HOUR = 3_600_000;
 const names = testNames('report');

@@ -1,37 +1,29 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { loadConfig } from '@denyscope/config';
-import { loadEvents } from '@denyscope/detector';
+import { loadEvents } from '@denyscope/intake';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
-  idEnumerationSequential,
   migratedDatabase,
-  seededRandom,
   stackEnv,
   testNames,
-  toNdjson,
   waitFor,
+  DENYSCOPE_BIN,
 } from '@denyscope/testkit';
+import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
 import { Queue } from 'bullmq';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REPORTS_QUEUE,
-  SCHEDULE_PATTERNS,
-  accountDirName,
-  reportSchema,
-  runReporter,
-  scheduledAt,
-} from '../src/index.js';
+import { REPORTS_QUEUE, runReporter, scheduledAt } from '../src/index.js';
+import { SCHEDULE_PATTERNS, accountDirName, reportSchema } from '@denyscope/reports';
 
 const DAY = 86_400_000;
-const CLI = fileURLToPath(new URL('../../../packages/cli/bin/denyscope.js', import.meta.url));
+const CLI = DENYSCOPE_BIN;
 
 /**
  * The scheduled reporter as deployed (REPORT_SCHEDULE=daily): its job scheduler, its worker on a

@@ -1,13 +1,12 @@
 import { isAtLeast, QUEUES, type Alert } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
+import { rows, waitFor } from '@denyscope/testkit';
 import {
   alertSubjectId,
   expectedTotalsByKey,
-  rows,
-  waitFor,
   type GeneratedEvent,
   type ScenarioExpectation,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import { Queue } from 'bullmq';
 import { expect } from 'vitest';
 import { chaosStack } from './chaos-stack.js';

@@ -1,4 +1,4 @@
-import type { GeneratedEvent } from '@denyscope/testkit';
+import type { GeneratedEvent } from '@denyscope/scenarios';
 
 /** One message of the flood's bad half, with the start of the reason ingest must give. */
 export interface BadMessage {

@@ -1,4 +1,4 @@
-import { alertSubjectId } from '@denyscope/testkit';
+import { alertSubjectId } from '@denyscope/scenarios';
 import type { Pipeline } from './pipeline.js';
 import type { EventFeed } from './producer.js';
 import type { StateChange } from './sinks.js';

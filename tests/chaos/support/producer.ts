@@ -1,4 +1,4 @@
-import type { GeneratedEvent } from '@denyscope/testkit';
+import type { GeneratedEvent } from '@denyscope/scenarios';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -1,13 +1,8 @@
 import { isAtLeast, type Severity, type Transition } from '@denyscope/alerts';
 import type { Delivery, Receiver } from '@denyscope/testkit';
-// The notifier's own receivers: local Slack, PagerDuty and webhook stand-ins that check each
-// payload's shape (and the webhook's signature).
-import {
-  checkPagerDuty,
-  checkSlack,
-  checkWebhook,
-  startReceiver,
-} from '../../../services/notifier/test/receivers.js';
+// Local Slack, PagerDuty and webhook stand-ins that check each payload's shape (and the
+// webhook's signature, with the official standardwebhooks library).
+import { checkPagerDuty, checkSlack, checkWebhook, startReceiver } from '@denyscope/testkit';
 
 export const WEBHOOK_SECRET = 'chaos-webhook-secret-0123456789';
 export const ROUTING_KEY = 'chaos-routing-key-0123456789abcdef';

@@ -13,7 +13,7 @@ import {
   type GeneratedEvent,
   type LabelledScenario,
   type ScenarioContext,
-} from '@denyscope/testkit';
+} from '@denyscope/scenarios';
 import type { ChaosProfile } from './profile.js';
 
 const MINUTE = 60_000;

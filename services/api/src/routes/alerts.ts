@@ -1,4 +1,4 @@
-import { acknowledgeIncident, listAlerts, type AlertSummary } from '@denyscope/detector';
+import { acknowledgeIncident, listAlerts, type AlertSummary } from '@denyscope/incidents';
 import { serverCapabilities, sqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';

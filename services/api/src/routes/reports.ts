@@ -1,4 +1,4 @@
-import { InvalidReportRequestError } from '@denyscope/reporter';
+import { InvalidReportRequestError } from '@denyscope/reports';
 import { DURATION_MESSAGE } from '@denyscope/events';
 import { z } from 'zod';
 import type { ApiContext } from '../context.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IncidentTransition } from '../incident.js';
+import type { IncidentTransition } from '@denyscope/incidents';
 import {
   compareIncidents,
   formatComparison,

@@ -10,19 +10,19 @@ import type { RuleSettings } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AlertsTableOutput } from '../alerts-table.js';
+import { AlertsTableOutput } from '@denyscope/incidents';
 import { queryRunner } from '../clickhouse-query.js';
 import { evaluateAt } from '../evaluation.js';
 import { IncidentManager } from '../incident-manager.js';
-import { MemoryIncidentStore } from '../incident-store.js';
-import type { TransitionOutput } from '../outputs.js';
+import { MemoryIncidentStore } from '@denyscope/incidents';
+import type { TransitionOutput } from '@denyscope/incidents';
 import {
   compareIncidents,
   formatComparison,
   IncidentCollector,
   type Comparison,
 } from './compare.js';
-import { loadEvents, type LoadSummary } from './load-events.js';
+import { loadEvents, type LoadSummary } from '@denyscope/intake';
 import { StdoutOutput } from './stdout-output.js';
 
 export interface ReplayOptions {

@@ -1,6 +1,6 @@
-import type { IncidentTransition } from '../incident.js';
-import { toAlert } from '../incident.js';
-import type { TransitionOutput } from '../outputs.js';
+import type { IncidentTransition } from '@denyscope/incidents';
+import { toAlert } from '@denyscope/incidents';
+import type { TransitionOutput } from '@denyscope/incidents';
 
 export type TransitionCounts = Map<string, { opened: number; escalated: number; resolved: number }>;
 
