@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@denyscope/config';
+import { backoffDelay } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import type { KafkaClient } from './client.js';
 
@@ -27,10 +28,10 @@ export async function waitForTopic(
   log: Logger,
   { maxDelayMs = 30_000, signal }: { maxDelayMs?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
+  for (let attempt = 1; ; attempt += 1) {
     signal?.throwIfAborted();
     if ((await kafka.listTopics()).includes(topic)) return;
-    const delay = Math.min(maxDelayMs, 500 * 2 ** attempt);
+    const delay = backoffDelay(attempt, { initialMs: 500, maxMs: maxDelayMs });
     log.warn({ topic, retryInMs: delay }, 'source topic does not exist yet; waiting for it');
     // Rejects with the signal's reason when it is aborted (SIGTERM while waiting).
     await sleep(delay, undefined, { signal });

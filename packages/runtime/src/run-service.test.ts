@@ -7,7 +7,9 @@ import { serviceClosedBy, type Service } from './service.js';
 /** A logger that records the message of every line, and what runService's hooks were called with. */
 function harness() {
   const messages: string[] = [];
-  const destination = { write: (line: string) => void messages.push(JSON.parse(line).msg) };
+  const destination = {
+    write: (line: string) => void messages.push((JSON.parse(line) as { msg: string }).msg),
+  };
   const log = createLogger({ service: 'fake', level: 'info', destination });
   const exits: number[] = [];
   let telemetryShutdowns = 0;
@@ -58,7 +60,7 @@ describe('runService', () => {
         startSignal = signal;
         // Like ingest waiting for its topic: gives up when aborted.
         return new Promise((_resolve, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason)),
+          signal.addEventListener('abort', () => reject(new Error('aborted'))),
         );
       },
     });
@@ -148,7 +150,10 @@ describe('runService', () => {
 describe('serviceClosedBy', () => {
   it('closes once and settles stopped with the code given to the first stop', async () => {
     let closes = 0;
-    const service = serviceClosedBy(async () => void (closes += 1));
+    const service = serviceClosedBy(() => {
+      closes += 1;
+      return Promise.resolve();
+    });
     const first = service.stop(2);
     const second = service.stop(5);
     expect(await first).toBe(2);

@@ -1,13 +1,13 @@
 import { createClickHouseClient } from '@denyscope/clickhouse';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { Redis } from 'ioredis';
 import { buildApi } from './build-api.js';
 import { clickHouseCheck, kafkaCheck, redisCheck } from './readiness.js';
 
-export interface RunningApi {
+export interface RunningApi extends Service {
   url: string;
-  stop(): Promise<void>;
 }
 
 /** Connects to ClickHouse, Redis and (for /readyz) Kafka, and serves the API until stop(). */
@@ -33,14 +33,12 @@ export async function runApi(config: Config, log: Logger): Promise<RunningApi> {
   try {
     const url = await app.listen({ host: api.host, port: api.port });
     log.info({ url }, 'api listening');
-    return {
-      url,
-      async stop() {
-        await app.close();
-        await redis.quit().catch(() => redis.disconnect());
-        await clickhouse.close();
-      },
-    };
+    const service = serviceClosedBy(async () => {
+      await app.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await clickhouse.close();
+    });
+    return { url, ...service };
   } catch (error) {
     redis.disconnect();
     await clickhouse.close();

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../src/supervisor/backoff.js';
 import { endpointsBanner, localStackParts } from '../src/supervisor/local-stack-plan.js';
 import { loadConfig } from '@denyscope/config';
 import { Supervisor, runToCompletion, type SupervisorEvent } from '../src/supervisor/supervisor.js';
@@ -20,15 +19,6 @@ function recorder() {
     onEvent: (event: SupervisorEvent) => events.push(event),
   };
 }
-
-describe('backoffDelay', () => {
-  it('doubles from the initial delay up to the cap', () => {
-    const options = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, options))).toEqual([
-      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000,
-    ]);
-  });
-});
 
 describe('localStackParts', () => {
   it('starts only the parts whose endpoint is not configured', () => {

@@ -2,6 +2,7 @@ import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import { createClickHouseClient, serverCapabilities } from '@denyscope/clickhouse';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
+import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import { getTracer, SPAN_NAMES, withSpan, type Logger } from '@denyscope/telemetry';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,9 +26,7 @@ const SCHEDULER_ID = 'detect-tick';
  */
 const TICK_LOCK = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
 
-export interface RunningDetector {
-  stop(): Promise<void>;
-}
+export type RunningDetector = Service;
 
 /**
  * The detector service. Every instance upserts the same BullMQ job scheduler (one tick every
@@ -148,14 +147,10 @@ export async function runDetector(
     'detector running',
   );
 
-  return {
-    async stop() {
-      await worker.close();
-      await Promise.all([detectQueue.close(), alertsQueue.close()]);
-      await Promise.all(
-        connections.map((client) => client.quit().catch(() => client.disconnect())),
-      );
-      await clickhouse.close();
-    },
-  };
+  return serviceClosedBy(async () => {
+    await worker.close();
+    await Promise.all([detectQueue.close(), alertsQueue.close()]);
+    await Promise.all(connections.map((client) => client.quit().catch(() => client.disconnect())));
+    await clickhouse.close();
+  });
 }

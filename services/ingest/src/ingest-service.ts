@@ -19,7 +19,8 @@ import type { ClickHouseWriter } from '@denyscope/intake';
 import { DeadLetterProducer } from './dead-letter-producer.js';
 import { EventIntake } from '@denyscope/intake';
 import { PendingBatch, remainingLag } from '@denyscope/intake';
-import { backoffDelay, retryForever } from './retry.js';
+import { retryForever } from './retry.js';
+import { backoffDelay } from '@denyscope/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Messages taken between two checks that the consumer is still running and not re-seeked. */
@@ -200,7 +201,12 @@ export class IngestService {
       this.countedThrough.set(id, counted);
       return counted;
     } catch (error) {
-      const delay = backoffDelay(2, { initialMs: 250, maxMs: this.deps.config.ingest.retryMaxMs });
+      // About 1 s (the third step of ingest's 250 ms schedule), jittered across partitions.
+      const delay = backoffDelay(3, {
+        initialMs: 250,
+        maxMs: this.deps.config.ingest.retryMaxMs,
+        jitter: true,
+      });
       this.log.warn(
         { err: error, topic, partition, retryInMs: delay },
         'cannot read counted offsets; pausing partition',

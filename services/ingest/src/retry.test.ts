@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retryForever } from './retry.js';
-
-describe('backoffDelay', () => {
-  it('grows exponentially, stays within [ceiling/2, ceiling] and is capped', () => {
-    const options = { initialMs: 100, maxMs: 5_000 };
-    for (let attempt = 0; attempt < 40; attempt += 1) {
-      const ceiling = Math.min(5_000, 100 * 2 ** Math.min(attempt, 30));
-      const delay = backoffDelay(attempt, options);
-      expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
-      expect(delay).toBeLessThanOrEqual(ceiling);
-    }
-  });
-});
+import { retryForever } from './retry.js';
 
 describe('retryForever', () => {
   it('retries retriable failures until the operation succeeds', async () => {

@@ -4,15 +4,13 @@ import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
 import { ClickHouseWriter } from '@denyscope/intake';
 import { IngestService } from './ingest-service.js';
 import { createKafkaClient, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
+import type { Service } from '@denyscope/runtime';
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DRAIN_GRACE_MS = 25_000;
 
-export interface RunningIngest {
-  /** Resolves with the exit code once the service has stopped. */
-  stopped: Promise<number>;
-  stop(code?: number): Promise<number>;
-}
+/** stop(code) drains; `stopped` also settles when a batch that can never be stored stops it (1). */
+export type RunningIngest = Service;
 
 /**
  * Starts the ingest service and wires its life cycle: SIGTERM/SIGINT drain it (flush, commit,

@@ -1,3 +1,4 @@
+import { backoffDelay } from '@denyscope/runtime';
 import { SinkHttpError } from './errors.js';
 
 /**
@@ -14,7 +15,7 @@ const MAX_DELAY_MS = 60 * 60 * 1000;
  * including this one, as BullMQ passes it (1 on the first retry).
  */
 export function retryDelayMs(attemptsMade: number, baseMs: number, error: unknown): number {
-  const exponential = baseMs * 2 ** Math.max(0, attemptsMade - 1);
+  const exponential = backoffDelay(attemptsMade, { initialMs: baseMs, maxMs: MAX_DELAY_MS });
   const retryAfter = error instanceof SinkHttpError ? (error.retryAfterMs ?? 0) : 0;
   return Math.round(Math.min(MAX_DELAY_MS, Math.max(exponential, retryAfter)));
 }

@@ -1,6 +1,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { QUEUES } from '@denyscope/alerts';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { createDeliveryLedger } from './delivery-ledger.js';
 import { createDispatchProcessor } from './dispatcher.js';
@@ -18,10 +19,8 @@ import type { SinkId } from './sinks/sink.js';
  */
 const JOB_LOCK = { lockDuration: 15_000, stalledInterval: 5_000 } as const;
 
-export interface RunningNotifier {
-  /** Stops taking jobs, lets running deliveries finish, then closes queues and connections. */
-  stop(): Promise<void>;
-}
+/** stop() stops taking jobs, lets running deliveries finish, then closes queues and connections. */
+export type RunningNotifier = Service;
 
 /**
  * Starts the dispatcher (alerts queue) and one worker per configured sink (its own queue). Resolves
@@ -122,5 +121,5 @@ export async function runNotifier(config: Config, log: Logger): Promise<RunningN
     },
     'notifier running',
   );
-  return { stop };
+  return serviceClosedBy(stop);
 }

@@ -5,6 +5,7 @@ import {
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
 import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -120,11 +121,11 @@ export function scheduledAt(job: Pick<Job, 'opts' | 'timestamp'>): Date {
  * queue (one job per period cluster-wide, however many instances run) and runs a worker. With
  * REPORT_SCHEDULE=off nothing is scheduled and stop() is a no-op.
  */
-export async function runReporter(config: Config, log: Logger): Promise<{ stop(): Promise<void> }> {
+export async function runReporter(config: Config, log: Logger): Promise<Service> {
   const schedule = config.reporter.schedule;
   if (schedule === 'off') {
     log.info({ schedule }, 'scheduled reports off');
-    return { stop: () => Promise.resolve() };
+    return serviceClosedBy(() => Promise.resolve());
   }
   const prefix = config.redis.bullmqPrefix;
   // BullMQ opens and closes its own connections from these options. maxRetriesPerRequest: null
@@ -187,11 +188,9 @@ export async function runReporter(config: Config, log: Logger): Promise<{ stop()
   );
   log.info({ schedule, pattern: SCHEDULE_PATTERNS[schedule], prefix }, 'reporter running');
 
-  return {
-    async stop() {
-      await worker.close();
-      await queue.close();
-      await clickhouse.close();
-    },
-  };
+  return serviceClosedBy(async () => {
+    await worker.close();
+    await queue.close();
+    await clickhouse.close();
+  });
 }

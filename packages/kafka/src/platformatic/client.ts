@@ -1,4 +1,5 @@
 import type { Config } from '@denyscope/config';
+import { backoffDelay } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { Admin, Consumer, Producer, stringSerializer, type BaseOptions } from '@platformatic/kafka';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,7 +37,8 @@ export class PlatformaticClient implements KafkaClient {
       ...platformaticSecurity(config.kafka),
       // kafkajs here retries 8 times from 300 ms, doubling; the same schedule, capped at 30 s.
       retries: RETRIES,
-      retryDelay: (_client, _operation, attempt) => Math.min(30_000, 300 * 2 ** (attempt - 1)),
+      retryDelay: (_client, _operation, attempt) =>
+        backoffDelay(attempt, { initialMs: 300, maxMs: 30_000 }),
     };
   }
 

@@ -1,5 +1,6 @@
 import { runDetector } from '@denyscope/detector';
-import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
+import { runService } from '@denyscope/runtime';
+import { createLogger } from '@denyscope/telemetry';
 import { Command } from 'commander';
 import { ruleSettingsOrExit } from './rules.js';
 import { configOrExit, preflightOrExit } from './shared.js';
@@ -12,22 +13,6 @@ export function detectCommand(): Command {
       const settings = ruleSettingsOrExit(config);
       const log = createLogger({ service: 'detector', level: config.logLevel });
       await preflightOrExit(config, ['clickhouse', 'redis'], log);
-      let detector;
-      try {
-        detector = await runDetector(config, settings, log);
-      } catch (error) {
-        log.fatal({ err: error }, 'detector could not start');
-        await shutdownTelemetry();
-        process.exit(1);
-      }
-      const running = detector;
-      const stop = async (signal: string) => {
-        log.info({ signal }, 'stopping detector');
-        await running.stop();
-        await shutdownTelemetry();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      await runService({ name: 'detector', log, start: () => runDetector(config, settings, log) });
     });
 }

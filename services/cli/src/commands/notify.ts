@@ -1,5 +1,6 @@
 import { runNotifier } from '@denyscope/notifier';
-import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
+import { runService } from '@denyscope/runtime';
+import { createLogger } from '@denyscope/telemetry';
 import { Command } from 'commander';
 import { configOrExit, preflightOrExit } from './shared.js';
 
@@ -10,22 +11,7 @@ export function notifyCommand(): Command {
       const config = configOrExit();
       const log = createLogger({ service: 'notifier', level: config.logLevel });
       await preflightOrExit(config, ['redis'], log);
-      let notifier;
-      try {
-        notifier = await runNotifier(config, log);
-      } catch (error) {
-        log.fatal({ err: error }, 'notifier could not start');
-        await shutdownTelemetry();
-        process.exit(1);
-      }
-      const running = notifier;
-      const stop = async (signal: string) => {
-        log.info({ signal }, 'stopping notifier: letting running deliveries finish');
-        await running.stop();
-        await shutdownTelemetry();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      // Its stop lets running deliveries finish before the queues close.
+      await runService({ name: 'notifier', log, start: () => runNotifier(config, log) });
     });
 }

@@ -1,5 +1,6 @@
 import { runReporter } from '@denyscope/reporter';
-import { createLogger, shutdownTelemetry } from '@denyscope/telemetry';
+import { runService } from '@denyscope/runtime';
+import { createLogger } from '@denyscope/telemetry';
 import { Command } from 'commander';
 import { configOrExit, preflightOrExit } from './shared.js';
 
@@ -12,25 +13,8 @@ export function reporterCommand(): Command {
       const config = configOrExit();
       const log = createLogger({ service: 'reporter', level: config.logLevel });
       await preflightOrExit(config, ['clickhouse', 'redis'], log);
-      let reporter;
-      try {
-        reporter = await runReporter(config, log);
-      } catch (error) {
-        log.fatal({ err: error }, 'reporter could not start');
-        await shutdownTelemetry();
-        process.exit(1);
-      }
-      const running = reporter;
-      // Kept alive until a signal even when nothing is scheduled, so a supervisor sees a service.
-      const idle = setInterval(() => undefined, 1 << 30);
-      const stop = async (signal: string) => {
-        log.info({ signal }, 'stopping reporter');
-        clearInterval(idle);
-        await running.stop();
-        await shutdownTelemetry();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      // With nothing scheduled it still runs until a signal (runService keeps the process alive),
+      // so a supervisor sees a service.
+      await runService({ name: 'reporter', log, start: () => runReporter(config, log) });
     });
 }

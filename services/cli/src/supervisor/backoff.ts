@@ -1,4 +1,7 @@
-export interface BackoffOptions {
+import type { BackoffOptions as DelayOptions } from '@denyscope/runtime';
+
+/** The restart schedule: backoffDelay (@denyscope/runtime) of the restart number, no jitter. */
+export interface BackoffOptions extends DelayOptions {
   /** First restart delay. Default 1 s. */
   initialMs: number;
   /** Cap of the doubling delay. Default 30 s. */
@@ -12,9 +15,3 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
   maxMs: 30_000,
   resetAfterMs: 60_000,
 };
-
-/** Delay before restart number `attempt` (1-based): initial, ×2 each time, capped. */
-export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
-  const exponent = Math.max(0, Math.min(attempt - 1, 30));
-  return Math.min(options.maxMs, options.initialMs * 2 ** exponent);
-}

@@ -5,6 +5,6 @@ export {
   type SupervisorEvent,
   type SupervisorOptions,
 } from './supervisor.js';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { prettyLine, type PrettyOptions } from './pretty.js';
 export { localStackParts, endpointsBanner, type StackPart } from './local-stack-plan.js';

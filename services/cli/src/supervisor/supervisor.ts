@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay } from '@denyscope/runtime';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
 export interface ChildSpec {
   /** Shown before each of its log lines. */
