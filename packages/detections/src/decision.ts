@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * How a finding explains itself (`evidence.decision`): each fact that crossed its threshold, and
  * why the finding has its severity — in particular why an info finding is not a page. On-call
@@ -15,6 +17,12 @@ export interface Decision {
   crossed: Crossed[];
   severity_reason: string;
 }
+
+/** A Decision as stored in an alert's evidence (JSON), for readers that parse it back. */
+export const decisionSchema = z.object({
+  crossed: z.array(z.object({ fact: z.string(), value: z.number(), threshold: z.string() })),
+  severity_reason: z.string(),
+}) satisfies z.ZodType<Decision>;
 
 export function atLeast(fact: string, value: number, min: number, suffix = ''): Crossed {
   return { fact, value, threshold: `>= ${min}${suffix === '' ? '' : ` ${suffix}`}` };

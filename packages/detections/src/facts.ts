@@ -1,6 +1,6 @@
 import { quoteUInt, type SqlValues } from '@denyscope/clickhouse';
-import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
-import { FOREIGN, dateTime, inList, minuteIn, queryByChunks, select } from './sql.js';
+import { FOREIGN_SQL, GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
+import { dateTime, inList, minuteIn, queryByChunks, select } from './sql.js';
 import type { EvaluationContext } from './finding.js';
 
 // The platform's own facts that tell a guess from an ordinary miss (docs/rules.md, "Facts"):
@@ -14,9 +14,6 @@ import type { EvaluationContext } from './finding.js';
 //
 // Another tenant's existing resource is never "known": addressing one is never stale.
 
-/** A denial of another account's existing resource (defined with the other SQL conditions). */
-export { FOREIGN } from './sql.js';
-
 /**
  * 1 when the row's (account_id, resource_id) was used successfully by that account by `end` (give
  * or take the gateways' clock skew, GATEWAY_CLOCK_SKEW_MS) and the resource is not another
@@ -29,7 +26,7 @@ export function knownToAccount(end: Date, scope: string): string {
       WHERE (account_id, resource_id) IN (SELECT account_id, resource_id FROM denials WHERE ${scope})
       GROUP BY account_id, resource_id
       HAVING minMerge(first_seen) <= ${dateTime(end)} + ${quoteUInt(GATEWAY_CLOCK_SKEW_MS / 1000)}
-    ) AND NOT (${FOREIGN}))`;
+    ) AND NOT (${FOREIGN_SQL}))`;
 }
 
 /** Per key: distinct resource IDs it used successfully in the window (minute buckets). */

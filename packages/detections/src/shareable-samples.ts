@@ -1,3 +1,4 @@
+import { OWNED_SQL } from '@denyscope/events';
 import { inList, dateTime, queryByChunks, select } from './sql.js';
 import type { EvaluationContext, Finding } from './finding.js';
 
@@ -32,10 +33,10 @@ export async function dropOthersIds(
       return `
       SELECT resource_id, groupUniqArray(owner) AS owners FROM (
         SELECT resource_id, resource_owner AS owner FROM denials
-        WHERE owner_state = 2 AND event_time > ${from} AND event_time <= ${to} AND resource_id IN ${list}
+        WHERE ${OWNED_SQL} AND event_time > ${from} AND event_time <= ${to} AND resource_id IN ${list}
         UNION ALL
         SELECT resource_id, resource_owner AS owner FROM foreign_access
-        WHERE owner_state = 2 AND event_time > ${from} AND event_time <= ${to} AND resource_id IN ${list}
+        WHERE ${OWNED_SQL} AND event_time > ${from} AND event_time <= ${to} AND resource_id IN ${list}
         UNION ALL
         SELECT resource_id, account_id AS owner FROM account_resources
         WHERE day >= toDate(${from}) AND day <= toDate(${to}) AND resource_id IN ${list}

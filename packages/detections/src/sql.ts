@@ -7,6 +7,7 @@ import {
   sqlValues,
   type SqlValues,
 } from '@denyscope/clickhouse';
+import { FOREIGN_SQL } from '@denyscope/events';
 import type { EvaluationContext } from './finding.js';
 
 /** A DateTime literal for a JS Date (second precision, the precision of the tables). */
@@ -67,10 +68,7 @@ export function minuteIn(window: { start: Date; end: Date }): string {
  * is unknown, or that belong to the key's own account. Another account's resource IDs never leave
  * denyscope in evidence; their count does.
  */
-/** A row about another account's existing resource: the one spelling of that condition. */
-export const FOREIGN = 'owner_state = 2 AND resource_owner != account_id';
-
-export const SHAREABLE_ID = `NOT (${FOREIGN})`;
+export const SHAREABLE_ID = `NOT (${FOREIGN_SQL})`;
 
 export function fromUnix(seconds: number | string): Date {
   return new Date(Number(seconds) * 1000);

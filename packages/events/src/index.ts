@@ -11,6 +11,17 @@ export {
   MAX_ID_PREFIX_LENGTH,
 } from './id-classifier.js';
 export type { IdClassification, IdClassifier, IdClassifierOptions } from './id-classifier.js';
+export {
+  FOREIGN_SQL,
+  NO_SUCH_RESOURCE,
+  NO_SUCH_RESOURCE_SQL,
+  NOT_OWNED_SQL,
+  OWNED,
+  OWNED_SQL,
+  OWNER_UNKNOWN,
+  ownerStateOf,
+} from './owner-state.js';
+export type { OwnerState } from './owner-state.js';
 export { effectiveResourceEnv } from './effective-resource-env.js';
 export { DEFAULT_ENV_MARKERS, parseEnvMarkers } from './env-markers.js';
 export type { EnvMarkers } from './env-markers.js';

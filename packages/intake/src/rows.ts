@@ -1,5 +1,5 @@
-import type { ApiEvent, IdClassifier } from '@denyscope/events';
-import { clientNetwork, effectiveResourceEnv } from '@denyscope/events';
+import type { ApiEvent, IdClassifier, OwnerState } from '@denyscope/events';
+import { clientNetwork, effectiveResourceEnv, ownerStateOf } from '@denyscope/events';
 
 /**
  * A row of the `denials` table, and of `foreign_access` (the same columns but `client_net`), as
@@ -23,7 +23,8 @@ export interface DenialRow {
   resource_env: string;
   key_env: string;
   resource_owner: string;
-  owner_state: number;
+  /** OWNER_UNKNOWN, NO_SUCH_RESOURCE or OWNED (packages/events/src/owner-state.ts). */
+  owner_state: OwnerState;
   client_ip: string;
   /** The network of client_ip (IPv4 /24, IPv6 /64) as a CIDR; '' when it is not an address. */
   client_net: string;
@@ -34,12 +35,6 @@ export interface DenialRow {
 /** '' when the environment is the one the request was served in (or unknown): only others count. */
 function otherEnv(env: string | null, servedIn: string): string {
   return env === null || env === servedIn ? '' : env;
-}
-
-/** owner_state: 0 = owner unknown (field absent), 1 = no such resource (null), 2 = owned. */
-function ownerState(owner: string | null | undefined): number {
-  if (owner === undefined) return 0;
-  return owner === null ? 1 : 2;
 }
 
 /**
@@ -76,7 +71,7 @@ export function denialRow(event: ApiEvent, classifier: IdClassifier): DenialRow 
     resource_env: otherEnv(effectiveResourceEnv(event, classification), event.env),
     key_env: otherEnv(event.keyId === null ? null : classifier(event.keyId).markerEnv, event.env),
     resource_owner: event.resourceOwner ?? '',
-    owner_state: ownerState(event.resourceOwner),
+    owner_state: ownerStateOf(event.resourceOwner),
     client_ip: event.clientIp ?? '',
     client_net: clientNetwork(event.clientIp),
     user_agent: event.userAgent ?? '',

@@ -1,4 +1,5 @@
 import { quoteString, type SqlValues } from '@denyscope/clickhouse';
+import { NO_SUCH_RESOURCE, NO_SUCH_RESOURCE_SQL, NOT_OWNED_SQL, OWNED } from '@denyscope/events';
 import { FOREIGN, KNOWN_TO_ACCOUNT } from './denial-facts.js';
 
 /**
@@ -42,7 +43,7 @@ export interface DenialFacts {
   testTrafficKey: boolean;
   resourceEnv: string;
   keyEnv: string;
-  /** 0 owner unknown, 1 no such resource, 2 owned by resourceOwner. */
+  /** owner_state: OWNER_UNKNOWN, NO_SUCH_RESOURCE or OWNED by resourceOwner (@denyscope/events). */
   ownerState: number;
   /** Whether resource_owner differs from the key's account (only meaningful when ownerState 2). */
   ownedByAnotherAccount: boolean;
@@ -86,7 +87,7 @@ export const CAUSE_PRECEDENCE: readonly CauseRule[] = [
   {
     cause: 'another-account',
     sql: () => FOREIGN,
-    matches: (f) => f.ownerState === 2 && f.ownedByAnotherAccount,
+    matches: (f) => f.ownerState === OWNED && f.ownedByAnotherAccount,
   },
   {
     cause: 'test-traffic',
@@ -96,8 +97,9 @@ export const CAUSE_PRECEDENCE: readonly CauseRule[] = [
   {
     cause: 'stale-ids',
     // An own existing resource (owner_state 2, same account) is not stale, known or not.
-    sql: () => `(owner_state != 2 AND (${KNOWN_TO_ACCOUNT} OR owner_state = 1))`,
-    matches: (f) => f.ownerState !== 2 && (f.knownToAccount || f.ownerState === 1),
+    sql: () => `(${NOT_OWNED_SQL} AND (${KNOWN_TO_ACCOUNT} OR ${NO_SUCH_RESOURCE_SQL}))`,
+    matches: (f) =>
+      f.ownerState !== OWNED && (f.knownToAccount || f.ownerState === NO_SUCH_RESOURCE),
   },
 ];
 

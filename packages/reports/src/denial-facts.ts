@@ -1,4 +1,4 @@
-import { GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
+import { FOREIGN_SQL, GATEWAY_CLOCK_SKEW_MS } from '@denyscope/events';
 import { quoteUInt, type SqlValues } from '@denyscope/clickhouse';
 
 // The rows every cause is decided on: one account's denials in the period, each with what the
@@ -44,8 +44,8 @@ export function scope(s: Scope, v: SqlValues, timeColumn = 'event_time'): string
   ].join(' AND ');
 }
 
-/** A denial of another account's existing resource. */
-export const FOREIGN = `(owner_state = 2 AND resource_owner != account_id)`;
+/** A denial of another account's existing resource: FOREIGN_SQL, parenthesized for NOT and OR. */
+export const FOREIGN = `(${FOREIGN_SQL})`;
 
 /** SQL over denialsWithFacts rows: the denied ID was used successfully by the account before. */
 export const KNOWN_TO_ACCOUNT = 'known_id = 1';

@@ -6,6 +6,8 @@ import {
   type SqlCapabilities,
   type SqlValues,
 } from '@denyscope/clickhouse';
+import { distributedEnumerationEvidence } from '@denyscope/detections';
+import { NO_SUCH_RESOURCE_SQL } from '@denyscope/events';
 import { causeSql, CAUSES, type Cause, type FlaggedKeys } from './causes.js';
 import {
   DELETED_BY_ACCOUNT,
@@ -139,6 +141,9 @@ export async function keysWithEnumerationIncident(
   return splitBySeverity(found.map((row) => [row.kid, num(row.serious) > 0]));
 }
 
+/** What the reporter reads of a distributed-enumeration alert's evidence (the rule's schema). */
+const listedKeys = distributedEnumerationEvidence.pick({ key_ids: true });
+
 /**
  * Keys listed in a distributed-enumeration incident (subject: a client IP or network, keys in the
  * evidence) that overlaps the period. The evidence names keys of several accounts; only the
@@ -162,11 +167,11 @@ export async function keysInDistributedIncidents(
     } catch {
       continue;
     }
-    const keys = (evidence as { key_ids?: unknown } | null)?.key_ids;
-    if (!Array.isArray(keys)) continue;
-    for (const key of keys) {
-      if (typeof key === 'string' && accountKeys.has(key))
-        listed.push([key, row.severity !== 'info']);
+    // Evidence that does not have the rule's key_ids (not JSON, no list, not strings) names no key.
+    const parsed = listedKeys.safeParse(evidence);
+    if (!parsed.success) continue;
+    for (const key of parsed.data.key_ids) {
+      if (accountKeys.has(key)) listed.push([key, row.severity !== 'info']);
     }
   }
   return splitBySeverity(listed);
@@ -189,7 +194,7 @@ export async function keysScanningByShape(
     (v) => `SELECT kid FROM (
        SELECT key_id AS kid, toStartOfHour(event_time) AS hour,
               uniqExactIf(resource_id, ${guess}) AS guessed,
-              uniqExactIf(resource_id, ${guess} AND owner_state = 1) AS guessed_missing
+              uniqExactIf(resource_id, ${guess} AND ${NO_SUCH_RESOURCE_SQL}) AS guessed_missing
        FROM ${denialsWithFacts(s, v)} WHERE resource_id != ''
        GROUP BY kid, hour
      )
@@ -361,7 +366,7 @@ export async function sampleIds(
               uniqExact(request_id) AS n
        FROM ${denialsWithFacts(s, v, part.keys)}
        WHERE resource_id != ''
-         AND (owner_state != 2 OR resource_owner = account_id)
+         AND NOT ${FOREIGN}
          AND resource_id NOT IN (
            SELECT resource_id FROM denials
            WHERE account_id = ${v.string(s.accountId)} AND ${FOREIGN}

@@ -192,6 +192,13 @@ beforeAll(async () => {
         client_ip: '203.0.113.0/24',
         evidence: JSON.stringify({ key_ids: [LOAD.ci, 'key_of_another_account'] }),
       },
+      // Evidence without the rule's key_ids list names no key: the migration job stays unflagged.
+      ...['{not json', JSON.stringify({ key_ids: MIGRATION.job })].map((evidence, n) => ({
+        ...alertRow('', '', `al_bad_${n}_${names.suffix}`, 1, 'high'),
+        rule: 'distributed-enumeration',
+        client_ip: '198.51.100.0/24',
+        evidence,
+      })),
     ],
   });
 });

@@ -1,3 +1,4 @@
+import { FOREIGN_SQL, NO_SUCH_RESOURCE_SQL, OWNED_SQL } from '@denyscope/events';
 import { distributed, engine, onCluster, stored } from './layout.js';
 import { lowCardinality, ttlClause, type Migration } from './types.js';
 
@@ -7,6 +8,8 @@ import { lowCardinality, ttlClause, type Migration } from './types.js';
 //   owners: distinct accounts owning the addressed resources (as a count, never their IDs),
 //   missing_ids: distinct IDs that do not exist, foreign_ids: distinct IDs owned by another
 //   account, cross_env: requests addressing an ID of another environment.
+// The owner conditions come from @denyscope/events (owner-state.ts); the DDL snapshot test
+// (ddl.test.ts) fails if a change there would alter this applied migration's text.
 export const denialsPerMinute: Migration = {
   version: 2,
   name: 'denials_per_minute',
@@ -43,9 +46,9 @@ export const denialsPerMinute: Migration = {
       resource_pattern,
       uniqExactState(request_id) AS denials,
       uniqExactState(resource_id) AS distinct_ids,
-      uniqExactIfState(resource_owner, owner_state = 2) AS owners,
-      uniqExactIfState(resource_id, owner_state = 1) AS missing_ids,
-      uniqExactIfState(resource_id, owner_state = 2 AND resource_owner != account_id) AS foreign_ids,
+      uniqExactIfState(resource_owner, ${OWNED_SQL}) AS owners,
+      uniqExactIfState(resource_id, ${NO_SUCH_RESOURCE_SQL}) AS missing_ids,
+      uniqExactIfState(resource_id, ${FOREIGN_SQL}) AS foreign_ids,
       uniqExactIfState(request_id, resource_env != '' AND resource_env != env) AS cross_env,
       minIfState(resource_num, has_num = 1) AS min_num,
       maxIfState(resource_num, has_num = 1) AS max_num,

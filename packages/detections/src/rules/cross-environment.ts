@@ -1,7 +1,7 @@
+import { FOREIGN_SQL } from '@denyscope/events';
 import { isAtLeast, type Severity } from '@denyscope/alerts';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
-import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import { dropOthersIds } from '../shareable-samples.js';
@@ -47,7 +47,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   // Another tenant's resource in another environment is a scanner's or prober's hit (the
   // enumeration and cross-tenant rules), not the key's own configuration or data copied across
   // environments: only IDs that are not another account's count here.
-  const idElsewhere = `resource_env != '' AND resource_env != env AND NOT (${FOREIGN})`;
+  const idElsewhere = `resource_env != '' AND resource_env != env AND NOT (${FOREIGN_SQL})`;
   const keyElsewhere = "key_env != '' AND key_env != env";
   const rows = await select<Row>(
     ctx,

@@ -1,6 +1,6 @@
+import { FOREIGN_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
-import { FOREIGN } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
@@ -36,7 +36,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       uniqExact(request_id) AS denied,
       topK(5)(resource_pattern) AS patterns, topK(5)(client_ip) AS ips
     FROM denials
-    WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND key_id != '' AND ${FOREIGN}
+    WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND key_id != '' AND ${FOREIGN_SQL}
     GROUP BY key_id
     HAVING foreign_ids >= ${s.minForeignIds}`,
   );
@@ -52,7 +52,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         SELECT key_id, max(n) AS top FROM (
           SELECT key_id, resource_owner, uniqExact(resource_id) AS n
           FROM denials
-          WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND ${FOREIGN} AND key_id IN ${inList(v, keys)}
+          WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND ${FOREIGN_SQL} AND key_id IN ${inList(v, keys)}
           GROUP BY key_id, resource_owner
         ) GROUP BY key_id`,
       ),

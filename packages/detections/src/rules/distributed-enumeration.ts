@@ -1,7 +1,8 @@
+import { FOREIGN_SQL } from '@denyscope/events';
 import { quoteString, type SqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
-import { atLeast, decision } from '../decision.js';
-import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
+import { atLeast, decision, decisionSchema } from '../decision.js';
+import { guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import type { RuleDefinition } from '../rule.js';
@@ -34,6 +35,38 @@ const settings = z
   })
   .strict();
 type Settings = z.infer<typeof settings>;
+
+/**
+ * The evidence of a distributed-enumeration finding, as stored in alerts.evidence (JSON). Readers
+ * parse it with this schema rather than guess at its shape: the reporter takes `key_ids` from it
+ * (packages/reports/src/queries.ts, keysInDistributedIncidents) to flag an account's keys.
+ * `key_ids` names keys of several accounts (up to 20): a reader keeps only what it may show.
+ */
+export const distributedEnumerationEvidence = z.object({
+  decision: decisionSchema,
+  window_minutes: z.number(),
+  /** The subject: an IPv4 /24 or IPv6 /64 as a CIDR, or the address for rows without one. */
+  network: z.string(),
+  addresses: z.number(),
+  /** The most frequent addresses of the network (up to 10). */
+  client_ips: z.array(z.string()),
+  scanning_keys: z.number(),
+  /** Scanning keys of the network (up to 20 of them; `scanning_keys` counts them all). */
+  key_ids: z.array(z.string()),
+  accounts: z.number(),
+  guessed_ids: z.number(),
+  /** Counts only: other accounts and their resources are never named in evidence. */
+  foreign_ids: z.number(),
+  other_accounts: z.number(),
+  denials: z.number(),
+  envs: z.array(z.string()),
+  patterns: z.array(z.string()),
+  user_agents: z.array(z.string()),
+  /** ISO 8601. */
+  first_seen: z.string(),
+  last_seen: z.string(),
+});
+export type DistributedEnumerationEvidence = z.infer<typeof distributedEnumerationEvidence>;
 
 const NETWORK = "if(client_net != '', client_net, client_ip)";
 
@@ -147,8 +180,8 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         (v) => `
     SELECT network, anyHeavy(env) AS main_env,
       uniqExactIf(resource_id, known = 0) AS guessed,
-      uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
-      uniqExactIf(resource_owner, ${FOREIGN}) AS other_accounts,
+      uniqExactIf(resource_id, ${FOREIGN_SQL}) AS foreign_ids,
+      uniqExactIf(resource_owner, ${FOREIGN_SQL}) AS other_accounts,
       countIf(${inProduction(v, s.productionEnv)}) AS in_production,
       uniqExact(request_id) AS denied, uniqExact(account_id) AS accounts,
       uniqExact(client_ip) AS addresses, groupUniqArray(env) AS envs,
@@ -221,7 +254,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         user_agents: facts.uas,
         first_seen: firstSeen.toISOString(),
         last_seen: lastSeen.toISOString(),
-      },
+      } satisfies DistributedEnumerationEvidence,
     });
   }
   return findings;

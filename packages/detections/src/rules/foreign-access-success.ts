@@ -1,9 +1,10 @@
+import { FOREIGN_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
-import { FOREIGN, eventTimeIn, windowOf, routeFilter, select } from '../sql.js';
+import { eventTimeIn, windowOf, routeFilter, select } from '../sql.js';
 import { ruleBasics, windowMinutes } from './settings.js';
 
 const settings = z
@@ -34,7 +35,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       topK(5)(route) AS routes, topK(3)(method) AS methods
     FROM foreign_access
     WHERE ${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND status >= 200 AND status < 300
-      AND ${FOREIGN}
+      AND ${FOREIGN_SQL}
     GROUP BY key_id`,
   );
   return rows.map((row) =>

@@ -1,6 +1,7 @@
+import { FOREIGN_SQL, NO_SUCH_RESOURCE_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
-import { FOREIGN, guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
+import { guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import { dropOthersIds } from '../shareable-samples.js';
@@ -182,9 +183,9 @@ async function factsOfChunk(
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
       uniqExactIf(resource_id, known = 0) AS guessed,
       uniqExactIf(resource_id, known = 1) AS known_ids,
-      uniqExactIf(resource_id, known = 0 AND owner_state = 1) AS missing,
-      uniqExactIf(resource_id, ${FOREIGN}) AS foreign_ids,
-      uniqExactIf(resource_owner, ${FOREIGN}) AS other_accounts,
+      uniqExactIf(resource_id, known = 0 AND ${NO_SUCH_RESOURCE_SQL}) AS missing,
+      uniqExactIf(resource_id, ${FOREIGN_SQL}) AS foreign_ids,
+      uniqExactIf(resource_owner, ${FOREIGN_SQL}) AS other_accounts,
       countIf(${inProduction(v, s.productionEnv)}) AS in_production,
       groupUniqArray(env) AS envs,
       min(toUnixTimestamp(event_time)) AS first_seen, max(toUnixTimestamp(event_time)) AS last_seen,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationContext } from '../finding.js';
 import { loadRuleSettings } from '../rule-settings.js';
+import { distributedEnumerationEvidence } from './distributed-enumeration.js';
 import { RULES } from './index.js';
 
 const settings = loadRuleSettings({ env: {} });
@@ -210,6 +211,18 @@ describe('distributed-enumeration decisions', () => {
       { ...networkFacts, in_production: 0, envs: ['sandbox'] },
     );
     expect(findings[0]?.severity).toBe('info');
+  });
+
+  it('writes evidence that its schema reads back, field for field', async () => {
+    const { findings } = await run(
+      scanners.map((key_id) => ({ network, key_id, guessed: 5 })),
+      [],
+    );
+    // Stored as JSON: what readers (the reporter) parse is the JSON form of the finding's evidence.
+    const stored: unknown = JSON.parse(JSON.stringify(findings[0]?.evidence));
+    const parsed = distributedEnumerationEvidence.strict().safeParse(stored);
+    expect(parsed.error).toBeUndefined();
+    expect(parsed.data?.key_ids).toEqual(scanners);
   });
 });
 

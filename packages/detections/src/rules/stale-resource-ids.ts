@@ -1,3 +1,4 @@
+import { NOT_OWNED_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision, type Crossed } from '../decision.js';
 import { knownToAccount } from '../facts.js';
@@ -48,7 +49,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     return `
     SELECT ${KEY_ROW_COLUMNS},
       uniqExact(resource_id) AS ids, uniqExact(request_id) AS denied,
-      uniqExactIf(resource_id, owner_state != 2) AS not_existing,
+      uniqExactIf(resource_id, ${NOT_OWNED_SQL}) AS not_existing,
       uniqExactIf(resource_id, known = 1) AS known_ids,
       arraySlice(groupUniqArrayIf(resource_id, ${SHAREABLE_ID}), 1, 3) AS samples
     FROM (
