@@ -2,6 +2,8 @@ export type { ApiEvent, ParseResult } from './api-event.js';
 export { parseEvent } from './parse-event.js';
 export type { ParseOptions } from './parse-event.js';
 export { COUNTABLE_FIELDS, scanCountable } from './scan-countable.js';
+export { V1_FIELDS } from './v1-fields.js';
+export type { V1Field, V1FieldName } from './v1-fields.js';
 export type { CountableEvent, ScanOptions } from './scan-countable.js';
 export { deriveResourceId } from './derive-resource-id.js';
 export { clientNetwork } from './client-network.js';

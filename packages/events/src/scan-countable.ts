@@ -130,7 +130,7 @@ const FAIL = -1;
 // The v1 contract's fields and their rules (see validateFields in validate-event.ts).
 
 /** In contract order; the first eight are required. */
-const FIELD_NAMES = [
+export const FIELD_NAMES = [
   'ts',
   'request_id',
   'env',

@@ -1,0 +1,129 @@
+import { EVENT_LIMITS } from './limits.js';
+
+/**
+ * The fields of the v1 event contract, in contract order (the order validation reports the first
+ * failing field in): the one list that the copies of it are checked against.
+ *
+ * - `json`: the JSON types a producer may write (`null` only where the contract allows it);
+ * - `required`: the key must be present (a required nullable ID may be null, not absent);
+ * - `maxChars`: the longest string accepted, in UTF-16 units (undefined: no limit, or not a
+ *   string; user_agent is truncated to EVENT_LIMITS.userAgent instead of rejected);
+ * - `column`: the column of `denials` that stores it (undefined: not stored there).
+ *
+ * The hand-written validator (validate-event.ts) and the ingest scanner's field table
+ * (scan-countable.ts) stay written out for speed; packages/events/test/v1-fields.test.ts fails
+ * until both handle exactly these fields.
+ */
+export interface V1Field {
+  name: string;
+  json: readonly ('string' | 'number' | 'null')[];
+  required: boolean;
+  maxChars: number | undefined;
+  column: string | undefined;
+}
+
+export const V1_FIELDS = [
+  {
+    name: 'ts',
+    json: ['string', 'number'],
+    required: true,
+    maxChars: EVENT_LIMITS.tsString,
+    column: 'event_time',
+  },
+  {
+    name: 'request_id',
+    json: ['string'],
+    required: true,
+    maxChars: EVENT_LIMITS.requestId,
+    column: 'request_id',
+  },
+  { name: 'env', json: ['string'], required: true, maxChars: undefined, column: 'env' },
+  {
+    name: 'method',
+    json: ['string'],
+    required: true,
+    maxChars: EVENT_LIMITS.method,
+    column: 'method',
+  },
+  { name: 'path', json: ['string'], required: true, maxChars: EVENT_LIMITS.path, column: 'path' },
+  { name: 'status', json: ['number'], required: true, maxChars: undefined, column: 'status' },
+  {
+    name: 'key_id',
+    json: ['string', 'null'],
+    required: true,
+    maxChars: EVENT_LIMITS.keyId,
+    column: 'key_id',
+  },
+  {
+    name: 'account_id',
+    json: ['string', 'null'],
+    required: true,
+    maxChars: EVENT_LIMITS.accountId,
+    column: 'account_id',
+  },
+  {
+    name: 'error',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: EVENT_LIMITS.error,
+    column: undefined,
+  },
+  {
+    name: 'route',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: EVENT_LIMITS.route,
+    column: 'route',
+  },
+  {
+    name: 'resource_type',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: EVENT_LIMITS.resourceType,
+    column: 'resource_type',
+  },
+  {
+    name: 'resource_id',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: EVENT_LIMITS.resourceId,
+    column: 'resource_id',
+  },
+  {
+    name: 'resource_owner',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: EVENT_LIMITS.resourceOwner,
+    column: 'resource_owner',
+  },
+  {
+    name: 'resource_env',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: undefined,
+    column: 'resource_env',
+  },
+  {
+    name: 'client_ip',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: EVENT_LIMITS.clientIp,
+    column: 'client_ip',
+  },
+  {
+    name: 'user_agent',
+    json: ['string', 'null'],
+    required: false,
+    maxChars: undefined,
+    column: 'user_agent',
+  },
+  {
+    name: 'latency_ms',
+    json: ['number', 'null'],
+    required: false,
+    maxChars: undefined,
+    column: 'latency_ms',
+  },
+] as const satisfies readonly V1Field[];
+
+export type V1FieldName = (typeof V1_FIELDS)[number]['name'];
