@@ -2,7 +2,7 @@
  * What one API key can do to the platform, answered the way the platform answers: a request on
  * a resource ID is 2xx only when the resource exists now, in the request's environment, and
  * belongs to the key's account; otherwise `403 ownership_denied`, with the platform's reason in
- * `resource_owner` / `resource_env` (ARCHITECTURE.md, input contract).
+ * `resource_owner` / `resource_env` (docs/contracts.md, event contract).
  */
 import type { Env, Kind } from './ids.js';
 import { type Random, chance, pick } from './random.js';

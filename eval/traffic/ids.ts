@@ -1,5 +1,5 @@
 /**
- * IDs shaped like the ones the platform issues (ARCHITECTURE.md, resource-ID patterns and
+ * IDs shaped like the ones the platform issues (docs/contracts.md, resource-ID patterns and
  * environment markers), so that ingest classifies them as it would real ones: `inv_{int}`,
  * `cus_{ulid}`, `sub_{ulid}` / `sub_test_{ulid}`, `{uuid}`, `file_{hex}`; keys carry the
  * environment marker of their deployment (`key_live_…`, `key_test_…`).

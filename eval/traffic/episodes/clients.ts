@@ -1,6 +1,6 @@
 /**
  * Benign client behaviour that produces denials or many keys per address without any intent to
- * scan (ARCHITECTURE.md, "benign shapes that must not page"): retries, stale pollers, busy keys,
+ * scan (docs/rules.md, the benign shapes each rule must not page on): retries, stale pollers, busy keys,
  * corporate NATs, staging working on staging data. Info-level reports are fine; pages are not.
  */
 import { ordinaryRequest } from '../background.js';

@@ -1,6 +1,8 @@
 // ClickHouse 18.16 has no query parameters, so the few places where an untrusted value must appear
 // in SQL go through these two helpers, and nothing else builds literals by hand. Bulk data never
-// goes this way: it travels in JSONEachRow bodies.
+// goes this way: it travels in insert formats (ingest's rows as TabSeparated, see
+// tab-separated.ts; alerts as JSONEachRow). Current servers bind values as query parameters
+// instead (sqlValues).
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 

@@ -10,7 +10,7 @@ const LOOKBACK_S = 86_400;
  * shows as another account's resource — a denial or a 2xx on it with another owner, or another
  * account's successful use of it — not only the rows the sample was taken from. Sample IDs are
  * shown to on-call and copied into customer conversations; an ID once seen as someone else's
- * resource must never be among them (ARCHITECTURE.md, alert contract: only counts of others).
+ * resource must never be among them (docs/contracts.md, alert contract: only counts of others).
  */
 export async function dropOthersIds(
   ctx: EvaluationContext,

@@ -45,7 +45,7 @@ export type TickResult =
  * between the two repeats that point on the next tick, which is harmless: an evaluation at the
  * same watermark yields the same transitions under the same IDs.
  *
- * Event time, safely (ARCHITECTURE.md): the watermark read, and every evaluated watermark saved
+ * Event time, safely (docs/rules.md): the watermark read, and every evaluated watermark saved
  * (the detector's and each rule's), is held to wall time + DETECT_FUTURE_TOLERANCE_MS. A saved
  * watermark beyond that was poisoned (an older version let one future `ts` move it): it is taken
  * as the current watermark, so detection goes on at once instead of evaluating windows that end

@@ -25,7 +25,7 @@ export interface PartitionProgress {
 /**
  * The latest time a live watermark may have: wall time + DETECT_FUTURE_TOLERANCE_MS. Whatever the
  * detector reads (ingest_watermarks, its own saved state) is clamped to it, so that no event and
- * no state poisoned by an older version can carry detection into the future (ARCHITECTURE.md,
+ * no state poisoned by an older version can carry detection into the future (docs/rules.md,
  * "Event time, safely"). Replay never calls this: it runs on pure event time.
  */
 export function liveLimit(wallMs: number, futureToleranceMs: number): Date {

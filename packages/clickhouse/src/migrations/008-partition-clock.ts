@@ -1,7 +1,7 @@
 import { alterColumns, distributed, engine, onCluster, stored } from './layout.js';
 import { addColumn, ttlClause, type Migration } from './types.js';
 
-// Events stamped ahead of wall time (ARCHITECTURE.md, "Event time, safely"). Live, ingest never
+// Events stamped ahead of wall time (docs/rules.md, "Event time, safely"). Live, ingest never
 // lets an event stamped more than DETECT_FUTURE_TOLERANCE_MS beyond its wall clock advance
 // ingest_watermarks: one such event used to move the detector's watermark a day ahead and resolve
 // every incident. Those events are still stored and counted; what they say about the partition's
