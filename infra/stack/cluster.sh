@@ -153,12 +153,6 @@ node_down() { stop_pidfile "node$1" "$(node_dir "$1")/clickhouse.pid" clickhouse
 
 # --- commands ---------------------------------------------------------------------------
 
-lock_cluster() {
-  have flock || return 0
-  exec 9>"$CLUSTER_DIR/.lock"
-  flock -w 300 9 || die cluster "another cluster.sh is still running (lock $CLUSTER_DIR/.lock)"
-}
-
 cmd_up() {
   local started=$SECONDS n
   # Nothing of ours runs: begin from empty state (see the header).
@@ -202,8 +196,8 @@ main() {
   for var in ZOOKEEPER_PORT HTTP_PORT TCP_PORT INTERSERVER_PORT; do require_port "$var" "${!var}"; done
   mkdir -p "$STACK_LOGS"
   case "$cmd" in
-    up) lock_cluster && cmd_up ;;
-    down) lock_cluster && cmd_down ;;
+    up) lock_state_dir cluster "$CLUSTER_DIR" 300 && cmd_up ;;
+    down) lock_state_dir cluster "$CLUSTER_DIR" 300 && cmd_down ;;
     status) cmd_status ;;
     *) usage ;;
   esac

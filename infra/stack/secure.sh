@@ -101,28 +101,6 @@ secure_require_port_free() {
   require_port_free "$part" "$var" "$port"
 }
 
-# Serialise concurrent up/down runs (several test files may call `up` at once). Processes the
-# parts start must not inherit fd 9 (they close it with 9>&-).
-lock_stack() {
-  have flock || return 0
-  exec 9>"$SECURE_DIR/.lock"
-  flock -w 600 9 || die secure "another secure.sh is still running (lock $SECURE_DIR/.lock)"
-}
-
-# run_step FUNCTION: runs it in a subshell, so that a part that fails (die) does not keep the
-# other parts from being handled. Returns its exit status.
-run_step() {
-  local rc=0
-  set +e
-  (
-    set -e
-    "$1"
-  )
-  rc=$?
-  set -e
-  return "$rc"
-}
-
 secure_env() {
   secure_kafka_env
   secure_clickhouse_env
@@ -141,16 +119,16 @@ cmd_up() {
   (($# == 0)) || die secure "up takes no arguments"
   mkdir -p "$SECURE_LOGS"
   chmod 700 "$SECURE_DIR"
-  lock_stack
+  lock_state_dir secure "$SECURE_DIR" 600
   secrets_ensure
   certs_ensure
   # Kafka's JVM takes longest: start every part first, then wait for each.
   for part in "${PARTS[@]}"; do
-    run_step "secure_${part}_start" || failed+=("$part")
+    run_isolated "secure_${part}_start" || failed+=("$part")
   done
   for part in "${PARTS[@]}"; do
     [[ " ${failed[*]} " == *" $part "* ]] && continue
-    run_step "secure_${part}_wait" || failed+=("$part")
+    run_isolated "secure_${part}_wait" || failed+=("$part")
   done
   if ((${#failed[@]} > 0)); then
     printf 'secure: FAILED to start: %s (logs in %s)\n' "${failed[*]}" "$SECURE_LOGS" >&2
@@ -168,9 +146,9 @@ cmd_down() {
     return 0
   fi
   mkdir -p "$SECURE_LOGS"
-  lock_stack
+  lock_state_dir secure "$SECURE_DIR" 600
   for part in redis clickhouse kafka; do
-    run_step "secure_${part}_down" || failed+=("$part")
+    run_isolated "secure_${part}_down" || failed+=("$part")
   done
   if ((${#failed[@]} > 0)); then
     printf 'secure: FAILED to stop: %s\n' "${failed[*]}" >&2

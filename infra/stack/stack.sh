@@ -77,35 +77,13 @@ select_parts() {
   done
 }
 
-# Serialise concurrent up/down runs (e.g. several test runners calling stack:up at once).
-# Processes started by the parts must not inherit fd 9 (they close it with 9>&-).
-lock_stack() {
-  have flock || return 0
-  exec 9>"$STACK_DIR/.lock"
-  flock -w 600 9 || die stack "another stack.sh is still running (lock $STACK_DIR/.lock)"
-}
-
-# run_part ACTION PART: runs PART_ACTION in a subshell so that a failing part (die/exit)
-# does not keep the other parts from being handled. Returns its exit status.
-run_part() {
-  local rc=0
-  set +e
-  (
-    set -e
-    "${2}_${1}"
-  )
-  rc=$?
-  set -e
-  return "$rc"
-}
-
 cmd_up() {
   local part failed=() started=$SECONDS
   select_parts "$@"
   mkdir -p "$STACK_LOGS"
-  lock_stack
+  lock_state_dir stack "$STACK_DIR" 600
   for part in "${PARTS[@]}"; do
-    run_part up "$part" || failed+=("$part")
+    run_isolated "${part}_up" || failed+=("$part")
   done
   echo >&2
   for part in "${PARTS[@]}"; do
@@ -122,10 +100,10 @@ cmd_down() {
   local part failed=() parts_reversed=()
   select_parts "$@"
   mkdir -p "$STACK_LOGS"
-  lock_stack
+  lock_state_dir stack "$STACK_DIR" 600
   for part in "${PARTS[@]}"; do parts_reversed=("$part" "${parts_reversed[@]}"); done
   for part in "${parts_reversed[@]}"; do
-    run_part down "$part" || failed+=("$part")
+    run_isolated "${part}_down" || failed+=("$part")
   done
   if ((${#failed[@]} > 0)); then
     printf 'stack: FAILED to stop: %s\n' "${failed[*]}" >&2

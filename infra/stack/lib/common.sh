@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Helpers shared by the parts of the local stack (sourced by infra/stack/stack.sh).
+# Helpers shared by the local stacks and their parts (sourced by infra/stack/stack.sh, secure.sh
+# and cluster.sh).
 # Messages go to stderr, prefixed with the part they are about; stdout is kept for the
 # endpoint lines (KAFKA_BROKERS=...), so `stack.sh up > .env` works.
 
@@ -19,6 +20,29 @@ require_port() {
   if [[ ! "$2" =~ ^[0-9]+$ ]] || (("$2" < 1 || "$2" > 65535)); then
     die stack "$1 must be a TCP port number, got '$2'"
   fi
+}
+
+# lock_state_dir WHO DIR SECONDS: serialises concurrent up/down runs of one script on one state
+# directory (several test runners may call `up` at once). Processes the parts start must not
+# inherit fd 9 (they close it with 9>&-).
+lock_state_dir() {
+  have flock || return 0
+  exec 9>"$2/.lock"
+  flock -w "$3" 9 || die "$1" "another $1 run is still going (lock $2/.lock)"
+}
+
+# run_isolated COMMAND [ARGS...]: runs it in a subshell with `set -e`, so that a part that fails
+# (die/exit) does not keep the other parts from being handled. Returns its exit status.
+run_isolated() {
+  local rc=0
+  set +e
+  (
+    set -e
+    "$@"
+  )
+  rc=$?
+  set -e
+  return "$rc"
 }
 
 # --- processes --------------------------------------------------------------------------
