@@ -264,43 +264,40 @@ export interface CauseCountRow {
 }
 
 /** Denials per UTC day number (days since 1970-01-01) and cause. */
-export async function denialsByDayAndCause(
+export function denialsByDayAndCause(
   src: ReportSource,
   s: Scope,
   parts: readonly KeyPart[],
 ): Promise<CauseCountRow[]> {
-  const found = await byParts(parts, (part) =>
-    select<Record<string, string>>(
-      src,
-      (v) => `SELECT toString(intDiv(toUInt32(event_time), 86400)) AS day_n,
-            ${causeSql(part.flagged, v)} AS cause_id, uniqExact(request_id) AS n
-     FROM ${denialsWithFacts(s, v, part.keys)}
-     GROUP BY day_n, cause_id`,
-    ),
-  );
-  return found.map((row) => ({
-    group: row.day_n ?? '0',
-    cause: asCause(row.cause_id ?? ''),
-    denials: num(row.n),
-  }));
+  return denialsByGroupAndCause(src, s, parts, 'toString(intDiv(toUInt32(event_time), 86400))');
 }
 
-export async function denialsByPatternAndCause(
+export function denialsByPatternAndCause(
   src: ReportSource,
   s: Scope,
   parts: readonly KeyPart[],
 ): Promise<CauseCountRow[]> {
+  return denialsByGroupAndCause(src, s, parts, 'resource_pattern');
+}
+
+/** Denials per value of `groupSql` (a trusted SQL expression, never input) and cause. */
+async function denialsByGroupAndCause(
+  src: ReportSource,
+  s: Scope,
+  parts: readonly KeyPart[],
+  groupSql: string,
+): Promise<CauseCountRow[]> {
   const found = await byParts(parts, (part) =>
     select<Record<string, string>>(
       src,
-      (v) => `SELECT resource_pattern AS pat, ${causeSql(part.flagged, v)} AS cause_id,
+      (v) => `SELECT ${groupSql} AS group_value, ${causeSql(part.flagged, v)} AS cause_id,
             uniqExact(request_id) AS n
      FROM ${denialsWithFacts(s, v, part.keys)}
-     GROUP BY pat, cause_id`,
+     GROUP BY group_value, cause_id`,
     ),
   );
   return found.map((row) => ({
-    group: row.pat ?? '',
+    group: row.group_value ?? '',
     cause: asCause(row.cause_id ?? ''),
     denials: num(row.n),
   }));
