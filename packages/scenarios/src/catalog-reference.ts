@@ -9,6 +9,7 @@
  *   - `loose`, for benign shapes: W + 1 minute buckets (a sliding W-minute window touches that
  *     many), the lowest plausible thresholds (a benign shape must not fire under any of them).
  */
+import { DEFAULT_ENV_MARKERS } from '@denyscope/events';
 import type { GeneratedEvent } from './event-stream.js';
 import type { LabelledScenario, RuleId, ScenarioSubject, Severity } from './types.js';
 
@@ -21,16 +22,8 @@ export interface Verdict {
 
 const MINUTE = 60_000;
 
-const MARKERS: Readonly<Record<string, string>> = {
-  live: 'production',
-  prod: 'production',
-  test: 'staging',
-  stg: 'staging',
-  staging: 'staging',
-  sbx: 'sandbox',
-  sandbox: 'sandbox',
-  dev: 'development',
-};
+// The markers are data of the contract, not logic under test: the defaults ingest uses.
+const MARKERS = DEFAULT_ENV_MARKERS;
 
 export function isDenial(event: GeneratedEvent): boolean {
   return event.status === 403 && event.error === 'ownership_denied';
