@@ -1,50 +1,21 @@
-import { createClickHouseClient } from '@denyscope/clickhouse';
-import { createLogger } from '@denyscope/telemetry';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type {
-  FastifyInstance,
-  FastifyRequest,
-  InjectOptions,
-  LightMyRequestResponse,
-} from 'fastify';
-import { Redis } from 'ioredis';
+import type { FastifyRequest, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi, type ApiDeps } from './build-api.js';
+import { OFFLINE_ADMIN_TOKEN, offlineApi } from '../test/offline-api.js';
 import { PROBLEM_TYPE_BASE, problemOf, type Problem } from './problem.js';
 
 // Every error path of the API that needs no service, answered as RFC 9457 problem details and
-// checked against the Problem schema of the API's own OpenAPI document. ClickHouse is an address
-// nothing listens on, so a query is the 500 path.
+// checked against the Problem schema of the API's own OpenAPI document. No service is contacted
+// (test/offline-api.ts): ClickHouse is an address nothing listens on, so a query is the 500 path.
 
-const ADMIN = 'admin-token-0123456789';
 const ACCOUNT = 'acct1-token-0123456789';
-const admin = { authorization: `Bearer ${ADMIN}` };
+const admin = { authorization: `Bearer ${OFFLINE_ADMIN_TOKEN}` };
+const tokens = {
+  adminTokens: [OFFLINE_ADMIN_TOKEN],
+  accountTokens: [{ accountId: 'acct_1', token: ACCOUNT }],
+};
 
-const clickhouse = createClickHouseClient({
-  url: 'http://127.0.0.1:1',
-  database: 'none',
-  user: 'default',
-  password: '',
-});
-const redis = new Redis({ lazyConnect: true });
-const apps: FastifyInstance[] = [];
-
-function api(over: Partial<ApiDeps> = {}): FastifyInstance {
-  const app = buildApi({
-    clickhouse,
-    redis,
-    bullmqPrefix: 'unit',
-    tokens: { adminTokens: [ADMIN], accountTokens: [{ accountId: 'acct_1', token: ACCOUNT }] },
-    log: createLogger({ service: 'test', level: 'silent' }),
-    readiness: [],
-    generateReport: () => Promise.reject(new Error('not used')),
-    ...over,
-  });
-  apps.push(app);
-  return app;
-}
-
-const app = api();
+const { app, close } = offlineApi({ tokens });
 let isProblem: (body: unknown) => boolean;
 
 beforeAll(async () => {
@@ -55,11 +26,7 @@ beforeAll(async () => {
   isProblem = new Ajv2020({ validateFormats: false }).compile(doc.components.schemas.Problem);
 });
 
-afterAll(async () => {
-  for (const built of apps) await built.close();
-  redis.disconnect();
-  await clickhouse.close();
-});
+afterAll(close);
 
 /** Asserts the answer is problem details of `status`/`error` at `instance`; returns the body. */
 async function expectProblem(
@@ -81,6 +48,14 @@ async function expectProblem(
 }
 
 const inject = (options: InjectOptions) => app.inject(options);
+/** POST /v1/mutes as the admin with a raw body of `contentType`. */
+const postRawMute = (contentType: string, payload: string) =>
+  inject({
+    method: 'POST',
+    url: '/v1/mutes',
+    headers: { ...admin, 'content-type': contentType },
+    payload,
+  });
 
 describe('problem details on every error path', () => {
   it('400: a query, a body, malformed JSON, an over-long ID and a malformed URL', async () => {
@@ -100,12 +75,7 @@ describe('problem details on every error path', () => {
     );
     expect(body.detail).toMatch(/^rule: expected one of/);
     const json = await expectProblem(
-      inject({
-        method: 'POST',
-        url: '/v1/mutes',
-        headers: { ...admin, 'content-type': 'application/json' },
-        payload: '{"rule":',
-      }),
+      postRawMute('application/json', '{"rule":'),
       400,
       'bad_request',
       '/v1/mutes',
@@ -170,12 +140,7 @@ describe('problem details on every error path', () => {
       '/v1/mutes',
     );
     const unsupported = await expectProblem(
-      inject({
-        method: 'POST',
-        url: '/v1/mutes',
-        headers: { ...admin, 'content-type': 'application/xml' },
-        payload: '<mute/>',
-      }),
+      postRawMute('application/xml', '<mute/>'),
       415,
       'unsupported_media_type',
       '/v1/mutes',
@@ -184,13 +149,20 @@ describe('problem details on every error path', () => {
   });
 
   it('429 from the rate limiter, with Retry-After', async () => {
-    const limited = api({ limits: { addressRateLimitPerMinute: 1 } });
-    expect((await limited.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);
-    const pending = limited.inject({ method: 'GET', url: '/openapi.json' });
-    const body = await expectProblem(pending, 429, 'rate_limited', '/openapi.json');
-    expect(body.title).toBe('Rate limit exceeded');
-    expect(body.detail).toMatch(/API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE/);
-    expect((await pending).headers['retry-after']).toMatch(/^\d+$/);
+    const { app: limited, close: closeLimited } = offlineApi({
+      tokens,
+      limits: { addressRateLimitPerMinute: 1 },
+    });
+    try {
+      expect((await limited.inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);
+      const pending = limited.inject({ method: 'GET', url: '/openapi.json' });
+      const body = await expectProblem(pending, 429, 'rate_limited', '/openapi.json');
+      expect(body.title).toBe('Rate limit exceeded');
+      expect(body.detail).toMatch(/API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE/);
+      expect((await pending).headers['retry-after']).toMatch(/^\d+$/);
+    } finally {
+      await closeLimited();
+    }
   });
 
   it('500 without internal detail when ClickHouse cannot be reached', async () => {

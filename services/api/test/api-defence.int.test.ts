@@ -1,23 +1,20 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { createLogger } from '@denyscope/telemetry';
-import { dropDatabase, migratedDatabase, stackEnv, testNames } from '@denyscope/testkit';
+import { stackEnv } from '@denyscope/testkit';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi, type ApiDeps } from '../src/build-api.js';
+import { describe, expect, it } from 'vitest';
+import type { ApiDeps } from '../src/build-api.js';
 import { clickHouseCheck, kafkaCheck, redisCheck, type ReadinessCheck } from '../src/readiness.js';
 import type { ReportGenerator } from '../src/reports.js';
+import { STACK_ADMIN_TOKEN, useStackApi } from './stack-api.js';
 
 // Issue 11 item 7: the API must not be the way to flood, stall or probe denyscope. Each `it` here
 // reproduces one finding of that review (each failed on the main of 2026-12-07).
 
-const ADMIN = 'admin-token-0123456789abcdef';
 const ACCT_1 = 'acct1-token-0123456789abcdef';
 const ACCT_2 = 'acct2-token-0123456789abcdef';
 const LONG_ACCT = 'acct-long-token-0123456789abcdef';
 /** 120 characters: within the config's 128 and the event contract's 256, over Fastify's 100. */
 const LONG_ACCOUNT_ID = `acct_${'x'.repeat(115)}`;
-const admin = { authorization: `Bearer ${ADMIN}` };
+const admin = { authorization: `Bearer ${STACK_ADMIN_TOKEN}` };
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 const acct1 = { authorization: `Bearer ${ACCT_1}` };
 const acct2 = { authorization: `Bearer ${ACCT_2}` };
@@ -54,47 +51,23 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('a defended API (issue 11 item 7)', () => {
-  const names = testNames('apidef');
-  const prefix = `test-apidef-${names.suffix}`;
-  let client: ClickHouseClient;
-  let redis: Redis;
-  const apps: FastifyInstance[] = [];
+  const stack = useStackApi('apidef');
 
   function app(over: Partial<ApiDeps> = {}): FastifyInstance {
-    const built = buildApi({
-      clickhouse: client,
-      redis,
-      bullmqPrefix: prefix,
+    return stack.api({
       tokens: {
-        adminTokens: [ADMIN],
+        adminTokens: [STACK_ADMIN_TOKEN],
         accountTokens: [
           { accountId: 'acct_1', token: ACCT_1 },
           { accountId: 'acct_2', token: ACCT_2 },
           { accountId: LONG_ACCOUNT_ID, token: LONG_ACCT },
         ],
       },
-      log: createLogger({ service: 'test', level: 'silent' }),
-      readiness: [clickHouseCheck(client), redisCheck(redis)],
+      readiness: [clickHouseCheck(stack.clickhouse()), redisCheck(stack.redis())],
       metricsCacheMs: 0,
       ...over,
     });
-    apps.push(built);
-    return built;
   }
-
-  beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-  });
-
-  afterAll(async () => {
-    for (const built of apps) await built.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
-  });
 
   it('limits requests per token (across addresses) with 429 and Retry-After', async () => {
     const api = app({ limits: { rateLimitPerMinute: 3, addressRateLimitPerMinute: 1000 } });
@@ -251,8 +224,8 @@ describe('a defended API (issue 11 item 7)', () => {
     const up = app({
       readiness: [
         kafkaCheck({ brokers: stackEnv.KAFKA_BROKERS.split(','), clientId: 'test' }),
-        clickHouseCheck(client),
-        redisCheck(redis),
+        clickHouseCheck(stack.clickhouse()),
+        redisCheck(stack.redis()),
       ],
     });
     const ready = await up.inject({ method: 'GET', url: '/readyz' });

@@ -1,16 +1,12 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { createLogger } from '@denyscope/telemetry';
-import { dropDatabase, migratedDatabase, rows, stackEnv, testNames } from '@denyscope/testkit';
+import { rows, stackEnv } from '@denyscope/testkit';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../src/build-api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clickHouseCheck, kafkaCheck, redisCheck } from '../src/readiness.js';
+import { STACK_ADMIN_TOKEN, useStackApi } from './stack-api.js';
 
-const ADMIN = 'admin-token-0123456789abcdef';
 const ACCT_1 = 'acct1-token-0123456789abcdef';
 const ACCT_2 = 'acct2-token-0123456789abcdef';
-const admin = { authorization: `Bearer ${ADMIN}` };
+const admin = { authorization: `Bearer ${STACK_ADMIN_TOKEN}` };
 const acct1 = { authorization: `Bearer ${ACCT_1}` };
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
@@ -64,16 +60,11 @@ function alertRow(over: Record<string, unknown>) {
 }
 
 describe('HTTP API against ClickHouse and Redis', () => {
-  const names = testNames('api');
-  const prefix = `test-api-${names.suffix}`;
-  let client: ClickHouseClient;
-  let redis: Redis;
+  const stack = useStackApi('api');
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-    await client.insert({
+    await stack.clickhouse().insert({
       table: 'alerts',
       format: 'JSONEachRow',
       values: [
@@ -115,35 +106,22 @@ describe('HTTP API against ClickHouse and Redis', () => {
         }),
       ],
     });
-    app = buildApi({
-      clickhouse: client,
-      redis,
-      bullmqPrefix: prefix,
+    app = stack.api({
       tokens: {
-        adminTokens: [ADMIN],
+        adminTokens: [STACK_ADMIN_TOKEN],
         accountTokens: [
           { accountId: 'acct_1', token: ACCT_1 },
           { accountId: 'acct_2', token: ACCT_2 },
         ],
       },
-      log: createLogger({ service: 'test', level: 'silent' }),
       readiness: [
         kafkaCheck({ brokers: stackEnv.KAFKA_BROKERS.split(','), clientId: 'test' }),
-        clickHouseCheck(client),
-        redisCheck(redis),
+        clickHouseCheck(stack.clickhouse()),
+        redisCheck(stack.redis()),
       ],
       metricsCacheMs: 0,
     });
     await app.ready();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
   });
 
   const get = (url: string, headers: Record<string, string> = admin) =>
@@ -154,7 +132,7 @@ describe('HTTP API against ClickHouse and Redis', () => {
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
     expectProblem(none, 401, 'unauthorized', '/v1/alerts');
-    const wrong = await get('/v1/alerts', { authorization: `Bearer ${ADMIN}x` });
+    const wrong = await get('/v1/alerts', { authorization: `Bearer ${STACK_ADMIN_TOKEN}x` });
     expect(wrong.statusCode).toBe(401);
     expect((await get('/v1/alerts')).statusCode).toBe(200);
     expect((await get('/v1/alerts', acct1)).statusCode).toBe(403);
@@ -251,7 +229,7 @@ describe('HTTP API against ClickHouse and Redis', () => {
       paged: false,
     });
     const [row] = await rows<{ note: string }>(
-      client,
+      stack.clickhouse(),
       "SELECT note FROM alerts FINAL WHERE alert_id = 'enum-k1' AND version = 0",
     );
     expect(row?.note).toBe('admin-1: looking into it');
@@ -413,26 +391,17 @@ describe('HTTP API against ClickHouse and Redis', () => {
   });
 
   it('answers 503 naming the part that is down', async () => {
-    const down = buildApi({
-      clickhouse: client,
-      redis,
-      bullmqPrefix: prefix,
-      tokens: { adminTokens: [ADMIN], accountTokens: [] },
-      log: createLogger({ service: 'test', level: 'silent' }),
+    const down = stack.api({
       readiness: [
         kafkaCheck({ brokers: ['127.0.0.1:1'], clientId: 'test' }),
-        clickHouseCheck(client),
+        clickHouseCheck(stack.clickhouse()),
       ],
     });
-    try {
-      const response = await down.inject({ method: 'GET', url: '/readyz' });
-      expect(response.statusCode).toBe(503);
-      expect(response.json()).toEqual({
-        status: 'not_ready',
-        checks: { clickhouse: 'up', kafka: 'down' },
-      });
-    } finally {
-      await down.close();
-    }
+    const response = await down.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({
+      status: 'not_ready',
+      checks: { clickhouse: 'up', kafka: 'down' },
+    });
   });
 });

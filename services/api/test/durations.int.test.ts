@@ -1,47 +1,20 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { DURATION_MESSAGE } from '@denyscope/events';
-import { createLogger } from '@denyscope/telemetry';
-import { dropDatabase, migratedDatabase, stackEnv, testNames } from '@denyscope/testkit';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../src/build-api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_ADMIN_TOKEN, useStackApi } from './stack-api.js';
 
 // The API reads durations with the grammar of the CLI and the rules file (@denyscope/events):
 // `250ms` works, and a bad one gets the same text as on the command line, after the field name.
 
-const ADMIN = 'admin-token-durations-0123456789';
-const admin = { authorization: `Bearer ${ADMIN}` };
+const admin = { authorization: `Bearer ${STACK_ADMIN_TOKEN}` };
 
 describe('API durations', () => {
-  const names = testNames('api_durations');
-  const prefix = `test-api-durations-${names.suffix}`;
-  let client: ClickHouseClient;
-  let redis: Redis;
+  const stack = useStackApi('api-durations');
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-    app = buildApi({
-      clickhouse: client,
-      redis,
-      bullmqPrefix: prefix,
-      tokens: { adminTokens: [ADMIN], accountTokens: [] },
-      log: createLogger({ service: 'test', level: 'silent' }),
-      readiness: [],
-      metricsCacheMs: 0,
-    });
+    app = stack.api({ metricsCacheMs: 0 });
     await app.ready();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
   });
 
   const mute = (duration: string) =>

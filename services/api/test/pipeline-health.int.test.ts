@@ -1,15 +1,10 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { subjectKeyOf } from '@denyscope/detections';
 import { RedisIncidentStore } from '@denyscope/incidents';
-import { createLogger } from '@denyscope/telemetry';
-import { dropDatabase, migratedDatabase, stackEnv, testNames } from '@denyscope/testkit';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../src/build-api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STACK_ADMIN_TOKEN, useStackApi } from './stack-api.js';
 
-const ADMIN = 'admin-token-0123456789abcdef';
-const admin = { authorization: `Bearer ${ADMIN}` };
+const admin = { authorization: `Bearer ${STACK_ADMIN_TOKEN}` };
 const t = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const PARTITION = 'partition:api-logs/3';
 const OTHER = 'partition:api-logs/4';
@@ -41,38 +36,17 @@ function healthRow(alertId: string, component: string) {
 }
 
 describe('API: pipeline-health incidents name their component; mutes by component', () => {
-  const names = testNames('apihealth');
-  const prefix = `test-apihealth-${names.suffix}`;
-  let client: ClickHouseClient;
-  let redis: Redis;
+  const stack = useStackApi('apihealth');
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-    await client.insert({
+    await stack.clickhouse().insert({
       table: 'alerts',
       format: 'JSONEachRow',
       values: [healthRow('health-p3', PARTITION), healthRow('health-p4', OTHER)],
     });
-    app = buildApi({
-      clickhouse: client,
-      redis,
-      bullmqPrefix: prefix,
-      tokens: { adminTokens: [ADMIN], accountTokens: [] },
-      log: createLogger({ service: 'test', level: 'silent' }),
-      readiness: [],
-    });
+    app = stack.api();
     await app.ready();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
   });
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: admin });
@@ -112,7 +86,7 @@ describe('API: pipeline-health incidents name their component; mutes by componen
     ]);
 
     // The detector looks mutes up by (rule, subject key) for each state change.
-    const store = new RedisIncidentStore(redis, prefix);
+    const store = new RedisIncidentStore(stack.redis(), stack.prefix);
     const now = new Date();
     expect(
       await store.activeMute('pipeline-health', subjectKeyOf({ component: PARTITION }), now),
