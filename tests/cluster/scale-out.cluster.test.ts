@@ -17,8 +17,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Not exported by their packages: the replay loader writes events exactly as ingest does, and the
 // writer is ingest's own, unchanged (cluster mode must need no service changes).
-import { loadEvents } from '@denyscope/intake';
-import { ClickHouseWriter } from '@denyscope/intake';
+import { loadEvents, ClickHouseWriter } from '@denyscope/intake';
 
 // Runs against the two-node cluster of infra/stack/cluster.sh (`npm run test:cluster` starts it):
 // ZooKeeper, two ClickHouse 18.16 shards of one replica. Checks the cluster layout of

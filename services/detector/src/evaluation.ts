@@ -7,10 +7,8 @@ import {
   type RuleSettings,
 } from '@denyscope/detections';
 import { activeTraceIds, getTracer, SPAN_NAMES, withSpan, type Logger } from '@denyscope/telemetry';
-import type { IncidentTransition } from '@denyscope/incidents';
+import type { IncidentTransition, IncidentStore, TransitionOutput } from '@denyscope/incidents';
 import type { IncidentManager } from './incident-manager.js';
-import type { IncidentStore } from '@denyscope/incidents';
-import type { TransitionOutput } from '@denyscope/incidents';
 
 export interface EvaluationDeps {
   settings: RuleSettings;

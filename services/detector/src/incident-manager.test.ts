@@ -1,8 +1,7 @@
 import type { Finding } from '@denyscope/detections';
 import { describe, expect, it } from 'vitest';
-import { alertIdOf } from '@denyscope/incidents';
+import { alertIdOf, MemoryIncidentStore } from '@denyscope/incidents';
 import { IncidentManager } from './incident-manager.js';
-import { MemoryIncidentStore } from '@denyscope/incidents';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 27, 10, minute));
 

@@ -17,8 +17,7 @@ import type {
 } from '@denyscope/kafka';
 import type { ClickHouseWriter } from '@denyscope/intake';
 import { DeadLetterProducer } from './dead-letter-producer.js';
-import { EventIntake } from '@denyscope/intake';
-import { PendingBatch, remainingLag } from '@denyscope/intake';
+import { EventIntake, PendingBatch, remainingLag } from '@denyscope/intake';
 import { retryForever } from './retry.js';
 import { backoffDelay } from '@denyscope/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -8,9 +8,7 @@ import { DEFAULT_ENVIRONMENTS, EVENT_LIMITS } from '@denyscope/events';
 import { dropDatabase, migratedDatabase, rows, testNames } from '@denyscope/testkit';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClickHouseWriter } from '@denyscope/intake';
-import { EventIntake } from '@denyscope/intake';
-import { PendingBatch } from '@denyscope/intake';
+import { ClickHouseWriter, EventIntake, PendingBatch } from '@denyscope/intake';
 
 // Issue 11: a batch touching more than 100 daily partitions fails on current ClickHouse with code
 // 252 ("Too many partitions for single INSERT block", max_partitions_per_insert_block = 100),

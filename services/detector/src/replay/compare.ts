@@ -1,7 +1,6 @@
 import { RULE_IDS, severityRank, type RuleId, type Severity } from '@denyscope/alerts';
 import type { Subject } from '@denyscope/detections';
-import type { IncidentTransition } from '@denyscope/incidents';
-import type { TransitionOutput } from '@denyscope/incidents';
+import type { IncidentTransition, TransitionOutput } from '@denyscope/incidents';
 
 // The backtest a detection engineer runs before changing a threshold: replay once, evaluate the
 // same stored events with two rule sets, and list the incidents each opens that the other does

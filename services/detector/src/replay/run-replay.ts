@@ -10,11 +10,10 @@ import type { RuleSettings } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AlertsTableOutput } from '@denyscope/incidents';
+import { AlertsTableOutput, MemoryIncidentStore } from '@denyscope/incidents';
 import { queryRunner } from '../clickhouse-query.js';
 import { evaluateAt } from '../evaluation.js';
 import { IncidentManager } from '../incident-manager.js';
-import { MemoryIncidentStore } from '@denyscope/incidents';
 import type { TransitionOutput } from '@denyscope/incidents';
 import {
   compareIncidents,

@@ -1,6 +1,5 @@
-import type { IncidentTransition } from '@denyscope/incidents';
+import type { IncidentTransition, TransitionOutput } from '@denyscope/incidents';
 import { toAlert } from '@denyscope/incidents';
-import type { TransitionOutput } from '@denyscope/incidents';
 
 export type TransitionCounts = Map<string, { opened: number; escalated: number; resolved: number }>;
 
