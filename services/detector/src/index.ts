@@ -6,4 +6,4 @@ export {
 } from './replay/run-replay.js';
 export { evaluateAt, findAll } from './evaluation.js';
 export { IncidentManager } from './incident-manager.js';
-export { runDetector, type RunningDetector } from './run-detector.js';
+export { runDetector } from './run-detector.js';

@@ -24,8 +24,6 @@ const SCHEDULER_ID = 'detect-tick';
  */
 const TICK_LOCK = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
 
-export type RunningDetector = Service;
-
 /**
  * The detector service. Every instance upserts the same BullMQ job scheduler (one tick every
  * DETECT_INTERVAL_MS cluster-wide, however many instances run) and runs a worker on the detect
@@ -37,7 +35,7 @@ export async function runDetector(
   config: Config,
   settings: RuleSettings,
   log: Logger,
-): Promise<RunningDetector> {
+): Promise<Service> {
   const prefix = config.redis.bullmqPrefix;
   const redis = new Redis({ ...redisConnectionOptions(config.redis), maxRetriesPerRequest: null });
   // BullMQ leaves connections it was given open; these are closed in stop().

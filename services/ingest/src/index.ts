@@ -1,3 +1,3 @@
-export { runIngest, type RunningIngest } from './run-ingest.js';
+export { runIngest } from './run-ingest.js';
 export { IngestService } from './ingest-service.js';
 export { INGEST_NODE_ARGS } from './node-args.js';

@@ -9,9 +9,6 @@ import type { Service } from '@denyscope/runtime';
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DRAIN_GRACE_MS = 25_000;
 
-/** stop(code) drains; `stopped` also settles when a batch that can never be stored stops it (1). */
-export type RunningIngest = Service;
-
 /**
  * Starts the ingest service and wires its life cycle: SIGTERM/SIGINT drain it (flush, commit,
  * leave the group); a batch that can never be stored stops it with exit code 1, uncommitted.
@@ -22,7 +19,7 @@ export async function runIngest(
   config: Config,
   log: Logger,
   { signal }: { signal?: AbortSignal } = {},
-): Promise<RunningIngest> {
+): Promise<Service> {
   const metrics = createIngestMetrics();
   // KAFKA_CLIENT: kafkajs (default) or @platformatic/kafka, behind one interface.
   const kafka = await createKafkaClient(config, log);

@@ -1,4 +1,4 @@
-export { runNotifier, type RunningNotifier } from './run-notifier.js';
+export { runNotifier } from './run-notifier.js';
 export {
   verifyWebhookSignature,
   signWebhookBody,

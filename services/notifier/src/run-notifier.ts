@@ -19,14 +19,11 @@ import type { SinkId } from './sinks/sink.js';
  */
 const JOB_LOCK = { lockDuration: 15_000, stalledInterval: 5_000 } as const;
 
-/** stop() stops taking jobs, lets running deliveries finish, then closes queues and connections. */
-export type RunningNotifier = Service;
-
 /**
  * Starts the dispatcher (alerts queue) and one worker per configured sink (its own queue). Resolves
  * once every worker and queue is connected to Redis.
  */
-export async function runNotifier(config: Config, log: Logger): Promise<RunningNotifier> {
+export async function runNotifier(config: Config, log: Logger): Promise<Service> {
   const settings = config.notifier;
   const prefix = config.redis.bullmqPrefix;
   // Options, not a shared client: BullMQ then opens its own connections per Queue and Worker (a

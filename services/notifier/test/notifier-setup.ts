@@ -3,7 +3,8 @@ import { notificationJobId, QUEUES, type AlertNotification } from '@denyscope/al
 import { loadConfig } from '@denyscope/config';
 import { createLogger, type Logger } from '@denyscope/telemetry';
 import { stackEnv, testNames } from '@denyscope/testkit';
-import { runNotifier, type RunningNotifier, type SinkId } from '../src/index.js';
+import type { Service } from '@denyscope/runtime';
+import { runNotifier, type SinkId } from '../src/index.js';
 
 export interface LogLine {
   msg: string;
@@ -22,7 +23,7 @@ export interface NotifierSetup {
   /** A queue handle, for looking at sink jobs. */
   queue(name: string): Queue;
   sinkQueue(sink: SinkId): Queue;
-  start(): Promise<RunningNotifier>;
+  start(): Promise<Service>;
   /** True when no job is waiting, active or delayed on the alerts queue and the given sinks. */
   idle(sinks: SinkId[]): Promise<boolean>;
   cleanup(): Promise<void>;
@@ -46,7 +47,7 @@ export function notifierSetup(env: Record<string, string>): NotifierSetup {
     },
   });
   const queues = new Map<string, Queue>();
-  const running: RunningNotifier[] = [];
+  const running: Service[] = [];
 
   const queue = (name: string) => {
     let handle = queues.get(name);
