@@ -124,10 +124,7 @@ node_up() {
   require_port_free "node$n" CLUSTER_HTTP_PORT "$(node_http_port "$n")"
   require_port_free "node$n" CLUSTER_TCP_PORT "$(node_tcp_port "$n")"
   require_port_free "node$n" CLUSTER_INTERSERVER_PORT "$(node_interserver_port "$n")"
-  bin=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
-  [[ -x "$bin" ]] || apt_install "node$n" clickhouse-server clickhouse-client
-  bin=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
-  [[ -x "$bin" ]] || die "node$n" "clickhouse-server not found after installing it"
+  bin=$(clickhouse_server_bin)
 
   mkdir -p "$dir"/{data,tmp,user_files,format_schemas}
   render_template "$TEMPLATES/node-config.xml.template" "$dir/config.xml" \

@@ -14,14 +14,6 @@ CLICKHOUSE_URL="http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"
 
 clickhouse_endpoint() { printf 'CLICKHOUSE_URL=%s\n' "$CLICKHOUSE_URL"; }
 
-clickhouse_bin() {
-  if have clickhouse-server; then
-    command -v clickhouse-server
-  elif [[ -x /usr/sbin/clickhouse-server ]]; then
-    printf '%s\n' /usr/sbin/clickhouse-server
-  fi
-}
-
 clickhouse_query() { http_get "$CLICKHOUSE_URL/?query=$1"; }
 
 clickhouse_ready() { [[ "$(clickhouse_query 'SELECT%201')" == 1 ]]; }
@@ -47,12 +39,7 @@ clickhouse_up() {
   require_port_free clickhouse CLICKHOUSE_HTTP_PORT "$CLICKHOUSE_HTTP_PORT"
   require_port_free clickhouse CLICKHOUSE_TCP_PORT "$CLICKHOUSE_TCP_PORT"
 
-  bin=$(clickhouse_bin)
-  if [[ -z "$bin" ]]; then
-    apt_install clickhouse clickhouse-server clickhouse-client
-    bin=$(clickhouse_bin)
-    [[ -n "$bin" ]] || die clickhouse "clickhouse-server still not found after installing it with apt-get"
-  fi
+  bin=$(clickhouse_server_bin)
   clickhouse_render_config
 
   info clickhouse "starting $bin on $CLICKHOUSE_URL (log: $CLICKHOUSE_LOG)"

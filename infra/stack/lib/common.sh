@@ -45,6 +45,21 @@ run_isolated() {
   return "$rc"
 }
 
+# clickhouse_server_bin: the clickhouse-server binary, installed with apt-get if missing (both
+# the local stack and the secured one run Debian's).
+clickhouse_server_bin() {
+  local bin
+  bin=$(command -v clickhouse-server || true)
+  [[ -n "$bin" || ! -x /usr/sbin/clickhouse-server ]] || bin=/usr/sbin/clickhouse-server
+  if [[ -z "$bin" ]]; then
+    apt_install clickhouse clickhouse-server clickhouse-client
+    bin=$(command -v clickhouse-server || true)
+    [[ -n "$bin" || ! -x /usr/sbin/clickhouse-server ]] || bin=/usr/sbin/clickhouse-server
+    [[ -n "$bin" ]] || die clickhouse "clickhouse-server still not found after installing it with apt-get"
+  fi
+  printf '%s\n' "$bin"
+}
+
 # --- processes --------------------------------------------------------------------------
 
 pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }

@@ -12,14 +12,6 @@ SECURE_CH_STDOUT="$SECURE_LOGS/clickhouse.stdout.log"
 SECURE_CH_URL="https://127.0.0.1:$SECURE_CLICKHOUSE_PORT"
 SECURE_CH_USER=denyscope
 
-secure_clickhouse_bin() {
-  if have clickhouse-server; then
-    command -v clickhouse-server
-  elif [[ -x /usr/sbin/clickhouse-server ]]; then
-    printf '%s\n' /usr/sbin/clickhouse-server
-  fi
-}
-
 # secure_clickhouse_query SQL: runs SQL as denyscope over HTTPS, checking the server certificate
 # against the stack's CA. The password goes to curl on stdin, not on its command line.
 secure_clickhouse_query() {
@@ -51,12 +43,7 @@ secure_clickhouse_start() {
   fi
   have curl || die clickhouse "curl not found (apt-get install -y curl); it checks that ClickHouse answers over HTTPS"
   secure_require_port_free clickhouse SECURE_CLICKHOUSE_PORT "$SECURE_CLICKHOUSE_PORT"
-  bin=$(secure_clickhouse_bin)
-  if [[ -z "$bin" ]]; then
-    apt_install clickhouse clickhouse-server clickhouse-client
-    bin=$(secure_clickhouse_bin)
-    [[ -n "$bin" ]] || die clickhouse "clickhouse-server still not found after installing it with apt-get"
-  fi
+  bin=$(clickhouse_server_bin)
   secure_clickhouse_render_config
   info clickhouse "starting $bin on $SECURE_CH_URL (log: $SECURE_LOGS/clickhouse-server.log)"
   printf '\n===== %s secure.sh: starting clickhouse =====\n' "$(date '+%F %T')" >>"$SECURE_CH_STDOUT"
