@@ -1,77 +1,48 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { loadRuleSettings } from '@denyscope/detections';
-import { createLogger } from '@denyscope/telemetry';
+import { AlertsQueueOutput, AlertsTableOutput } from '@denyscope/incidents';
+import { idEnumerationSequential, seededRandom } from '@denyscope/scenarios';
 import {
-  dropDatabase,
-  migratedDatabase,
-  stackEnv,
-  startService,
-  testNames,
-  waitFor,
-  type ServiceProcess,
-  deleteRedisPrefix,
-  DENYSCOPE_BIN,
   checkPagerDuty,
   startReceiver,
+  startService,
+  waitFor,
   type Receiver,
+  type ServiceProcess,
 } from '@denyscope/testkit';
-import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { execFile } from 'node:child_process';
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The notifier's PagerDuty stand-in, which checks every event against the Events v2 shape.
-import { AlertsQueueOutput, AlertsTableOutput, RedisIncidentStore } from '@denyscope/incidents';
-import { queryRunner } from '../src/clickhouse-query.js';
 import { evaluateAt } from '../src/evaluation.js';
-import { IncidentManager } from '../src/incident-manager.js';
-import { loadEvents } from '@denyscope/intake';
+import { evaluationDeps, storeEvents, useDetectorSuite } from './support.js';
 
-const CLI = DENYSCOPE_BIN;
 const MINUTE = 60_000;
 const ROUTING_KEY = 'ack-routing-key-0123456789abcdef';
 
 // `denyscope alerts ack` on a paging incident: the notifier sends PagerDuty the Events v2
 // acknowledge for the incident's dedup key (the page stops escalating), once per state.
 describe('acknowledging a page reaches PagerDuty', () => {
-  const names = testNames('ackpage');
-  const prefix = `test-ackpage-${names.suffix}`;
+  const suite = useDetectorSuite('ackpage');
+  const { cli, prefix } = suite;
   const scan = idEnumerationSequential({
     random: seededRandom(11),
     startMs: Date.UTC(2026, 10, 26, 9, 0),
     durationMs: 10 * MINUTE,
   });
-  const env = { CLICKHOUSE_DATABASE: names.database, BULLMQ_PREFIX: prefix };
-  const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...stackEnv, ...env },
-    });
-  let client: ClickHouseClient;
-  let redis: Redis;
   let queue: Queue<AlertNotification>;
+  // The notifier's PagerDuty stand-in, which checks every event against the Events v2 shape.
   let pagerduty: Receiver;
   let notifier: ServiceProcess;
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-    queue = new Queue(QUEUES.alerts, { connection: redis, prefix });
+    queue = new Queue(QUEUES.alerts, { connection: suite.redis(), prefix });
     pagerduty = await startReceiver(checkPagerDuty(ROUTING_KEY), () => ({ status: 202 }));
     notifier = startService('notify', {
-      ...env,
+      ...suite.env,
       PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
       PAGERDUTY_EVENTS_URL: `${pagerduty.url}/v2/enqueue`,
       NOTIFY_BACKOFF_MS: '200',
     });
-    await loadEvents(Readable.from([toNdjson(scan.events)]), client, {
-      environments: ['production', 'staging', 'sandbox', 'development'],
-      envMarkers: undefined,
-      maxMessageBytes: 262_144,
-    });
+    await storeEvents(suite.clickhouse(), scan.events);
   });
 
   afterAll(async () => {
@@ -79,49 +50,34 @@ describe('acknowledging a page reaches PagerDuty', () => {
     await pagerduty?.close();
     await queue?.obliterate({ force: true });
     await queue?.close();
-    await deleteRedisPrefix(redis, prefix);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
   });
 
   it('sends acknowledge with the dedup key of the trigger, once', async () => {
-    const store = new RedisIncidentStore(redis, prefix);
+    const client = suite.clickhouse();
     const transitions = await evaluateAt(
-      {
-        settings: loadRuleSettings({ env: {} }),
-        store,
-        manager: new IncidentManager(store, 15 * MINUTE),
-        outputs: [new AlertsTableOutput(client), new AlertsQueueOutput(queue)],
-        query: queryRunner(client),
-        log: createLogger({ service: 'test', level: 'silent' }),
-      },
+      evaluationDeps(client, suite.redis(), prefix, [
+        new AlertsTableOutput(client),
+        new AlertsQueueOutput(queue),
+      ]),
       new Date(scan.events.at(-1)!.ts + MINUTE),
     );
     const opened = transitions.find((t) => t.state.rule === 'id-enumeration');
     expect(opened?.transition).toBe('opened');
     const alertId = opened!.state.alertId;
     const events = () => pagerduty.accepted.map((d) => d.body as Record<string, unknown>);
-    await waitFor(
-      'the trigger',
-      () => Promise.resolve(events()),
-      (e) => e.length === 1,
-      {
-        timeoutMs: 30_000,
-      },
-    );
+    const untilReceived = (what: string, count: number) =>
+      waitFor(
+        what,
+        () => Promise.resolve(events()),
+        (e) => e.length === count,
+        { timeoutMs: 30_000 },
+      );
+    await untilReceived('the trigger', 1);
     expect(events()[0]).toMatchObject({ event_action: 'trigger', dedup_key: alertId });
 
     const acked = await cli('alerts', 'ack', alertId, '--note', 'on it');
     expect(acked.stdout).toMatch(/acknowledged .* \(passed on to PagerDuty and the log\)/);
-    await waitFor(
-      'the acknowledge',
-      () => Promise.resolve(events()),
-      (e) => e.length === 2,
-      {
-        timeoutMs: 30_000,
-      },
-    );
+    await untilReceived('the acknowledge', 2);
     expect(events()[1]).toEqual({
       routing_key: ROUTING_KEY,
       event_action: 'acknowledge',

@@ -1,27 +1,13 @@
-import { quoteString, type ClickHouseClient } from '@denyscope/clickhouse';
-import { loadRuleSettings } from '@denyscope/detections';
-import { createLogger } from '@denyscope/telemetry';
-import {
-  dropDatabase,
-  migratedDatabase,
-  rows,
-  stackEnv,
-  testNames,
-  deleteRedisPrefix,
-} from '@denyscope/testkit';
-import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
-import { Redis } from 'ioredis';
-import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quoteString } from '@denyscope/clickhouse';
 import { AlertsTableOutput } from '@denyscope/incidents';
+import { idEnumerationSequential, seededRandom } from '@denyscope/scenarios';
+import { rows } from '@denyscope/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CatchUpSettings } from '../src/catch-up.js';
-import { queryRunner } from '../src/clickhouse-query.js';
-import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '@denyscope/incidents';
 import { RedisRuleProgressStore } from '../src/rule-progress.js';
-import { loadEvents } from '@denyscope/intake';
 import { runTick, type TickResult } from '../src/tick.js';
 import { readFirstEvidence, readWatermark } from '../src/watermark.js';
+import { evaluationDeps, storeEvents, useDetectorSuite } from './support.js';
 
 const MINUTE = 60_000;
 const DEFAULTS: CatchUpSettings = { stepMs: MINUTE, maxMs: 6 * 60 * MINUTE, maxStepsPerTick: 30 };
@@ -32,7 +18,7 @@ const DEFAULTS: CatchUpSettings = { stepMs: MINUTE, maxMs: 6 * 60 * MINUTE, maxS
  * happened: three hours later the current watermark's windows no longer contain it.
  */
 describe('detector catch-up: windows that closed while nothing was evaluated', () => {
-  const names = testNames('catchup');
+  const suite = useDetectorSuite('catchup');
   const startMs = Date.UTC(2026, 10, 26, 9, 0);
   const scan = idEnumerationSequential({
     random: seededRandom(17),
@@ -41,33 +27,15 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
   });
   const key = scan.expect[0]!.subject.key_id!;
   const laterMs = startMs + 3 * 60 * MINUTE;
-  let client: ClickHouseClient;
-  let redis: Redis;
-  const prefixes: string[] = [];
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-    await loadEvents(Readable.from([toNdjson(scan.events)]), client, {
-      environments: ['production', 'staging', 'sandbox', 'development'],
-      envMarkers: undefined,
-      maxMessageBytes: 262_144,
-    });
+    await storeEvents(suite.clickhouse(), scan.events);
     // Traffic went on for three hours after the scan (only its watermark matters here).
-    await client.insert({
+    await suite.clickhouse().insert({
       table: 'ingest_watermarks',
       values: [{ topic: 'api-logs', partition: 0, max_event_time: Math.floor(laterMs / 1000) }],
       format: 'JSONEachRow',
     });
-  });
-
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      await deleteRedisPrefix(redis, prefix);
-    }
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
   });
 
   /** Ticks like the detect worker until caught up; returns the scan's transitions, in order. */
@@ -75,20 +43,12 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
     settings: CatchUpSettings,
     lastEvaluated: Date | null,
   ): Promise<{ ticks: TickResult[]; transitions: string[]; saved: Date | null }> {
-    const prefix = `test-catchup-${names.suffix}-${prefixes.length}`;
-    prefixes.push(prefix);
+    const client = suite.clickhouse();
+    const prefix = suite.freshPrefix();
     await client.command({ query: 'TRUNCATE TABLE alerts' });
-    const store = new RedisIncidentStore(redis, prefix);
+    const deps = evaluationDeps(client, suite.redis(), prefix, [new AlertsTableOutput(client)]);
+    const { store, query } = deps;
     if (lastEvaluated !== null) await store.saveLastEvaluated(lastEvaluated);
-    const query = queryRunner(client);
-    const deps = {
-      settings: loadRuleSettings({ env: {} }),
-      store,
-      manager: new IncidentManager(store, 15 * MINUTE),
-      outputs: [new AlertsTableOutput(client)],
-      query,
-      log: createLogger({ service: 'test', level: 'silent' }),
-    };
     const watermarks = {
       current: () => readWatermark(query, { allowedLatenessMs: 2_000, maxWaitMs: 300_000 }),
       firstEvidence: (notBefore: Date) => readFirstEvidence(query, notBefore),
@@ -99,7 +59,7 @@ describe('detector catch-up: windows that closed while nothing was evaluated', (
       const tick = await runTick(deps, watermarks, settings, {
         futureToleranceMs: 5 * MINUTE,
         ruleFailureAlertAfter: 3,
-        progress: new RedisRuleProgressStore(redis, prefix),
+        progress: new RedisRuleProgressStore(suite.redis(), prefix),
       });
       ticks.push(tick);
       behind = 'behind' in tick && tick.behind;

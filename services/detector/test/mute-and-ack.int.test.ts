@@ -1,75 +1,38 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { loadRuleSettings, subjectKeyOf } from '@denyscope/detections';
-import { createLogger } from '@denyscope/telemetry';
-import {
-  dropDatabase,
-  migratedDatabase,
-  rows,
-  stackEnv,
-  testNames,
-  deleteRedisPrefix,
-  DENYSCOPE_BIN,
-} from '@denyscope/testkit';
-import { idEnumerationSequential, seededRandom, toNdjson } from '@denyscope/scenarios';
+import { subjectKeyOf } from '@denyscope/detections';
+import { AlertsQueueOutput, AlertsTableOutput } from '@denyscope/incidents';
+import { idEnumerationSequential, seededRandom } from '@denyscope/scenarios';
+import { rows, stackEnv } from '@denyscope/testkit';
 import { Queue } from 'bullmq';
-import { execFile } from 'node:child_process';
-import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertsQueueOutput } from '@denyscope/incidents';
-import { AlertsTableOutput } from '@denyscope/incidents';
-import { queryRunner } from '../src/clickhouse-query.js';
 import { evaluateAt } from '../src/evaluation.js';
-import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '@denyscope/incidents';
-import { loadEvents } from '@denyscope/intake';
+import { evaluationDeps, storeEvents, useDetectorSuite } from './support.js';
 
-const CLI = DENYSCOPE_BIN;
 const MINUTE = 60_000;
 
 describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
-  const names = testNames('mute');
-  const prefix = `test-mute-${names.suffix}`;
+  const suite = useDetectorSuite('mute');
+  const { cli, prefix } = suite;
   const scan = idEnumerationSequential({
     random: seededRandom(5),
     startMs: Date.UTC(2026, 10, 25, 9, 0),
     durationMs: 10 * MINUTE,
   });
   const key = scan.expect[0]!.subject.key_id!;
-  const env = {
-    ...process.env,
-    ...stackEnv,
-    CLICKHOUSE_DATABASE: names.database,
-    BULLMQ_PREFIX: prefix,
-  };
-  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env });
-  let client: ClickHouseClient;
-  let redis: Redis;
   let queue: Queue<AlertNotification>;
 
   beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
     queue = new Queue(QUEUES.alerts, { connection: { url: stackEnv.REDIS_URL }, prefix });
-    await loadEvents(Readable.from([toNdjson(scan.events)]), client, {
-      environments: ['production', 'staging', 'sandbox', 'development'],
-      envMarkers: undefined,
-      maxMessageBytes: 262_144,
-    });
+    await storeEvents(suite.clickhouse(), scan.events);
   });
 
   afterAll(async () => {
     await queue?.obliterate({ force: true });
     await queue?.close();
-    await deleteRedisPrefix(redis, prefix);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
   });
 
   it('records a muted incident without notifying it; ack and unmute work from the CLI', async () => {
+    const client = suite.clickhouse();
     const muted = await cli(
       'alerts',
       'mute',
@@ -85,15 +48,10 @@ describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
     expect(muted.stdout).toMatch(/muted id-enumeration/);
     expect((await cli('alerts', 'mutes')).stdout).toMatch(/pen test/);
 
-    const store = new RedisIncidentStore(redis, prefix);
-    const deps = {
-      settings: loadRuleSettings({ env: {} }),
-      store,
-      manager: new IncidentManager(store, 15 * MINUTE),
-      outputs: [new AlertsTableOutput(client), new AlertsQueueOutput(queue)],
-      query: queryRunner(client),
-      log: createLogger({ service: 'test', level: 'silent' }),
-    };
+    const deps = evaluationDeps(client, suite.redis(), prefix, [
+      new AlertsTableOutput(client),
+      new AlertsQueueOutput(queue),
+    ]);
     const transitions = await evaluateAt(deps, new Date(scan.events.at(-1)!.ts + MINUTE));
     expect(transitions.map((t) => [t.transition, t.state.rule])).toContainEqual([
       'opened',
@@ -142,7 +100,7 @@ describe('mutes and acknowledgements (Redis, ClickHouse, the CLI)', () => {
       (await cli('alerts', 'unmute', '--rule', 'id-enumeration', '--key', key)).stdout,
     ).toMatch(/unmuted/);
     expect(
-      await store.activeMute('id-enumeration', subjectKeyOf({ key_id: key }), new Date()),
+      await deps.store.activeMute('id-enumeration', subjectKeyOf({ key_id: key }), new Date()),
     ).toBeNull();
     await expect(
       cli('alerts', 'mute', '--rule', 'nope', '--key', key, '--for', '1h', '--reason', 'x'),

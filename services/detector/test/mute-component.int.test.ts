@@ -1,26 +1,10 @@
-import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { loadRuleSettings, subjectKeyOf } from '@denyscope/detections';
-import { createLogger } from '@denyscope/telemetry';
-import {
-  dropDatabase,
-  migratedDatabase,
-  rows,
-  stackEnv,
-  testNames,
-  deleteRedisPrefix,
-  DENYSCOPE_BIN,
-} from '@denyscope/testkit';
-import { Redis } from 'ioredis';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subjectKeyOf } from '@denyscope/detections';
 import { AlertsTableOutput } from '@denyscope/incidents';
-import { queryRunner } from '../src/clickhouse-query.js';
+import { rows } from '@denyscope/testkit';
+import { describe, expect, it } from 'vitest';
 import { evaluateRules } from '../src/evaluation.js';
-import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '@denyscope/incidents';
+import { evaluationDeps, useDetectorSuite } from './support.js';
 
-const CLI = DENYSCOPE_BIN;
 const MUTED = 'rule:cross-tenant';
 const LOUD = 'rule:id-enumeration';
 
@@ -30,31 +14,11 @@ const LOUD = 'rule:id-enumeration';
  * records that component's incident muted and every other component's as usual.
  */
 describe('mutes of pipeline-health by component (the CLI, Redis, ClickHouse)', () => {
-  const names = testNames('mutecomp');
-  const prefix = `test-mutecomp-${names.suffix}`;
-  const env = {
-    ...process.env,
-    ...stackEnv,
-    CLICKHOUSE_DATABASE: names.database,
-    BULLMQ_PREFIX: prefix,
-  };
-  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env });
-  let client: ClickHouseClient;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    client = await migratedDatabase(names.database);
-    redis = new Redis(stackEnv.REDIS_URL);
-  });
-
-  afterAll(async () => {
-    await deleteRedisPrefix(redis, prefix);
-    redis?.disconnect();
-    await client?.close();
-    await dropDatabase(names.database);
-  });
+  const suite = useDetectorSuite('mutecomp');
+  const { cli } = suite;
 
   it('records the muted component muted, the others not; unmute ends it', async () => {
+    const client = suite.clickhouse();
     const muted = await cli(
       'alerts',
       'mute',
@@ -70,33 +34,24 @@ describe('mutes of pipeline-health by component (the CLI, Redis, ClickHouse)', (
     expect(muted.stdout).toMatch(/muted pipeline-health for component=rule%3Across-tenant/);
     expect((await cli('alerts', 'mutes')).stdout).toMatch(/slow query, fix rolling out/);
 
-    const store = new RedisIncidentStore(redis, prefix);
+    const deps = evaluationDeps(client, suite.redis(), suite.prefix, [
+      new AlertsTableOutput(client),
+    ]);
     const watermark = new Date();
-    await evaluateRules(
-      {
-        settings: loadRuleSettings({ env: {} }),
-        store,
-        manager: new IncidentManager(store, 15 * 60_000),
-        outputs: [new AlertsTableOutput(client)],
-        query: queryRunner(client),
-        log: createLogger({ service: 'test', level: 'silent' }),
+    await evaluateRules(deps, watermark, {
+      rules: new Set(['pipeline-health']),
+      health: {
+        now: watermark,
+        futureToleranceMs: 300_000,
+        failureAlertAfter: 3,
+        failingRules: (['cross-tenant', 'id-enumeration'] as const).map((rule) => ({
+          rule,
+          failures: 3,
+          lastError: 'Timeout exceeded',
+          evaluatedUntil: null,
+        })),
       },
-      watermark,
-      {
-        rules: new Set(['pipeline-health']),
-        health: {
-          now: watermark,
-          futureToleranceMs: 300_000,
-          failureAlertAfter: 3,
-          failingRules: (['cross-tenant', 'id-enumeration'] as const).map((rule) => ({
-            rule,
-            failures: 3,
-            lastError: 'Timeout exceeded',
-            evaluatedUntil: null,
-          })),
-        },
-      },
-    );
+    });
     const recorded = await rows<{ component: string; muted: string | number }>(
       client,
       "SELECT component, muted FROM alerts FINAL WHERE rule = 'pipeline-health' ORDER BY component",
@@ -142,7 +97,11 @@ describe('mutes of pipeline-health by component (the CLI, Redis, ClickHouse)', (
       (await cli('alerts', 'unmute', '--rule', 'pipeline-health', '--component', MUTED)).stdout,
     ).toMatch(/unmuted/);
     expect(
-      await store.activeMute('pipeline-health', subjectKeyOf({ component: MUTED }), new Date()),
+      await deps.store.activeMute(
+        'pipeline-health',
+        subjectKeyOf({ component: MUTED }),
+        new Date(),
+      ),
     ).toBeNull();
   });
 });

@@ -1,18 +1,12 @@
 import { isAtLeast, severityRank, type Alert } from '@denyscope/alerts';
-import { loadConfig } from '@denyscope/config';
-import { loadRuleSettings } from '@denyscope/detections';
-import { createLogger } from '@denyscope/telemetry';
-import { stackEnv } from '@denyscope/testkit';
 import {
   alertSubjectId,
   allScenarios,
-  toNdjson,
   type LabelledScenario,
   type ScenarioExpectation,
 } from '@denyscope/scenarios';
-import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runReplay } from '../src/index.js';
+import { alertsOf, replay } from './support.js';
 
 /** The subject field a rule identifies its subject by (a network for distributed-enumeration). */
 const subjectId = alertSubjectId;
@@ -28,23 +22,12 @@ function matches(alert: Alert, expected: ScenarioExpectation): boolean {
 // through the real parse/classify code into a real ClickHouse and swept by the real rules.
 describe('rules on labelled scenarios (replay into ClickHouse)', () => {
   const stream = allScenarios(20261127, Date.UTC(2026, 10, 20, 8, 0));
-  const alerts: Alert[] = [];
+  let alerts: Alert[] = [];
 
   beforeAll(async () => {
-    const config = loadConfig({ ...stackEnv, LOG_LEVEL: 'warn' });
-    const result = await runReplay(
-      config,
-      loadRuleSettings({ env: {} }),
-      createLogger({ service: 'replay-test', level: 'warn', stream: 'stderr' }),
-      {
-        input: Readable.from([toNdjson(stream.events)]),
-        stepMs: 60_000,
-        keepDatabase: false,
-        writeOut: (line) => alerts.push(JSON.parse(line) as Alert),
-        writeErr: () => undefined,
-        progress: false,
-      },
-    );
+    const run = await replay(stream.events);
+    alerts = alertsOf(run);
+    const { result } = run;
     expect(result.load.malformed).toBe(0);
     expect(result.load.events).toBe(stream.events.length);
   }, 300_000);

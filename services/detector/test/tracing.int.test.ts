@@ -1,31 +1,17 @@
 import type { Alert } from '@denyscope/alerts';
-import { loadConfig } from '@denyscope/config';
-import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger, SPAN_NAMES } from '@denyscope/telemetry';
 import { recordSpans } from '@denyscope/telemetry/testing';
-import { stackEnv } from '@denyscope/testkit';
-import {
-  backgroundTraffic,
-  composeStream,
-  idEnumerationRandom,
-  seededRandom,
-  toNdjson,
-} from '@denyscope/scenarios';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runReplay } from '../src/index.js';
+import { alertsOf, replay, scanAmidTraffic } from './support.js';
 
 // The real evaluation (the one the live detector runs, through replay) against the real
 // ClickHouse, with spans recorded in memory as a service that exports them would record them.
 describe('tracing of an evaluation', () => {
   it('has a span per evaluation and per rule, alerts name their evaluation, logs their span', async () => {
-    const startMs = Date.UTC(2026, 10, 21, 8, 0);
-    const ctx = (seed: number) => ({
-      random: seededRandom(seed),
-      startMs,
-      durationMs: 20 * 60_000,
+    const { events, scanner } = scanAmidTraffic(Date.UTC(2026, 10, 21, 8, 0), 20 * 60_000, {
+      scanSeed: 3,
+      trafficSeed: 4,
     });
-    const stream = composeStream([idEnumerationRandom(ctx(3)), backgroundTraffic(ctx(4))]);
     const lines: Record<string, unknown>[] = [];
     const log = createLogger({
       service: 'tracing-test',
@@ -40,22 +26,10 @@ describe('tracing of an evaluation', () => {
           ),
       },
     });
-    const alerts: Alert[] = [];
+    let alerts: Alert[];
     const spans = recordSpans();
     try {
-      await runReplay(
-        loadConfig({ ...stackEnv, LOG_LEVEL: 'info' }),
-        loadRuleSettings({ env: {} }),
-        log,
-        {
-          input: Readable.from([toNdjson(stream.events)]),
-          stepMs: 60_000,
-          keepDatabase: false,
-          writeOut: (line) => alerts.push(JSON.parse(line) as Alert),
-          writeErr: () => undefined,
-          progress: false,
-        },
-      );
+      alerts = alertsOf(await replay(events, { log }));
     } finally {
       await spans.stop();
     }
@@ -78,7 +52,6 @@ describe('tracing of an evaluation', () => {
 
     // The scan's alert names the evaluation that opened it: that span counted a transition, and
     // its id-enumeration child found something.
-    const scanner = stream.scenarios[0]!.expect[0]!.subject.key_id!;
     const opened = alerts.find(
       (alert) => alert.rule === 'id-enumeration' && alert.subject.key_id === scanner,
     );

@@ -3,10 +3,10 @@ import { expectedTotalsByKey, generateEvents } from '@denyscope/scenarios';
 import { beforeAll, expect, it } from 'vitest';
 import {
   missingDenials,
-  totalRequests,
   totalsByKey,
   useIngestTarget,
   describeEachKafkaClient,
+  waitForRequestsCounted,
 } from './ingest-helpers.js';
 
 /** Partitions each member was given, read from its "joined consumer group" log lines. */
@@ -49,14 +49,7 @@ describeEachKafkaClient(
         { timeoutMs: 60_000 },
       );
       await produce(target.kafka, target.topic, first);
-      await waitFor(
-        'first stream counted',
-        () => totalRequests(client),
-        (n) => n >= first.length,
-        {
-          timeoutMs: 90_000,
-        },
-      );
+      await waitForRequestsCounted('first stream counted', client, first.length);
       expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(first));
     });
 
@@ -72,14 +65,7 @@ describeEachKafkaClient(
         { timeoutMs: 60_000 },
       );
       const all = [...first, ...second];
-      await waitFor(
-        'second stream counted',
-        () => totalRequests(client),
-        (n) => n >= all.length,
-        {
-          timeoutMs: 90_000,
-        },
-      );
+      await waitForRequestsCounted('second stream counted', client, all.length);
       expect(await totalsByKey(client)).toEqual(expectedTotalsByKey(all));
       expect(await missingDenials(client, all)).toEqual([]);
     });

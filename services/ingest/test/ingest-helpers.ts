@@ -10,6 +10,7 @@ import {
   testKafka,
   testNames,
   type ServiceProcess,
+  waitFor,
 } from '@denyscope/testkit';
 import { type GeneratedEvent } from '@denyscope/scenarios';
 import type { Kafka } from 'kafkajs';
@@ -144,4 +145,22 @@ export async function totalRequests(client: ClickHouseClient): Promise<number> {
     'SELECT sum(requests) AS n FROM request_totals FINAL',
   );
   return Number(row?.n ?? 0);
+}
+
+/**
+ * Waits until request_totals counts at least `count` requests (what every test that produced
+ * events waits for before it checks them); `what` names the wait in the timeout's message.
+ */
+export function waitForRequestsCounted(
+  what: string,
+  client: ClickHouseClient,
+  count: number,
+  { timeoutMs = 90_000 } = {},
+): Promise<number> {
+  return waitFor(
+    what,
+    () => totalRequests(client),
+    (n) => n >= count,
+    { timeoutMs },
+  );
 }

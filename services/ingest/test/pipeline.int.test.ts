@@ -1,5 +1,5 @@
 import { quoteString } from '@denyscope/clickhouse';
-import { produce, rows, waitFor, type ServiceProcess } from '@denyscope/testkit';
+import { produce, rows, type ServiceProcess } from '@denyscope/testkit';
 import { expectedTotalsByKey, generateEvents } from '@denyscope/scenarios';
 import { beforeAll, expect, it } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   totalsByKey,
   useIngestTarget,
   describeEachKafkaClient,
+  waitForRequestsCounted,
 } from './ingest-helpers.js';
 
 describeEachKafkaClient('ingest: 20,000 mixed events from Kafka into ClickHouse', (kafkaClient) => {
@@ -28,14 +29,7 @@ describeEachKafkaClient('ingest: 20,000 mixed events from Kafka into ClickHouse'
     expect(denialIds.size).toBeGreaterThan(800);
     expect(denialIds.size).toBeLessThan(1_200);
 
-    await waitFor(
-      'all requests counted',
-      () => totalRequests(client()),
-      (n) => n >= events.length,
-      {
-        timeoutMs: 90_000,
-      },
-    );
+    await waitForRequestsCounted('all requests counted', client(), events.length);
     const stored = await storedRequestIds(client());
     expect(stored.size).toBe(denialIds.size);
     for (const id of denialIds) expect(stored.has(id), id).toBe(true);
@@ -96,12 +90,7 @@ describeEachKafkaClient('ingest: 20,000 mixed events from Kafka into ClickHouse'
   });
 
   it('records the resources each key used successfully, and what each account owns', async () => {
-    await waitFor(
-      'all requests counted',
-      () => totalRequests(client()),
-      (n) => n >= events.length,
-      { timeoutMs: 90_000 },
-    );
+    await waitForRequestsCounted('all requests counted', client(), events.length);
     // The generator's successes are GETs of the caller's own invoices, the ID the path's last
     // segment.
     const expected = new Set<string>();
