@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import { loadRuleSettings } from '@denyscope/detections';
-import { ClickHouseWriter, EventIntake, PendingBatch } from '@denyscope/intake';
+import { ClickHouseWriter, EventIntake, PendingBatch, loadEvents } from '@denyscope/intake';
 import { createLogger } from '@denyscope/telemetry';
 import {
   dropDatabase,
@@ -18,14 +18,11 @@ import {
 import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAlerts } from '@denyscope/incidents';
-import { AlertsTableOutput } from '@denyscope/incidents';
+import { listAlerts, AlertsTableOutput, RedisIncidentStore } from '@denyscope/incidents';
 import type { CatchUpSettings } from '../src/catch-up.js';
 import { queryRunner } from '../src/clickhouse-query.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { RedisIncidentStore } from '@denyscope/incidents';
 import type { TransitionOutput } from '@denyscope/incidents';
-import { loadEvents } from '@denyscope/intake';
 import { RedisRuleProgressStore } from '../src/rule-progress.js';
 import { runTick } from '../src/tick.js';
 import { readFirstEvidence, readWatermark } from '../src/watermark.js';
