@@ -240,6 +240,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('lets KAFKA_CLIENT pick the Kafka client of every denyscope service (empty: the default)', () => {
+    for (const [name, service] of denyscopeServices(loadCompose({}))) {
+      expect(service.environment?.KAFKA_CLIENT, name).toBe('');
+    }
+    for (const [name, service] of denyscopeServices(
+      loadCompose({ KAFKA_CLIENT: 'platformatic' }),
+    )) {
+      expect(service.environment?.KAFKA_CLIENT, name).toBe('platformatic');
+    }
+  });
+
   it('pins the Grafana ClickHouse plugin and installs it before provisioning', () => {
     const environment = serviceOf('grafana').environment ?? {};
     const plugins = String(environment.GF_PLUGINS_PREINSTALL ?? '').split(',');
