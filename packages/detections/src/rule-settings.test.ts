@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULE_IDS } from '@denyscope/alerts';
 import { loadRuleSettings, RuleSettingsError } from './rule-settings.js';
 
 function file(name: string, text: string): string {
@@ -61,12 +62,7 @@ describe('loadRuleSettings', () => {
       new RegExp(`${bad.replaceAll('/', '\\/')}: rules\\.id-enumeration\\.minGuessShare: `),
     );
     // A misspelled setting is an error, not a silently kept default.
-    for (const id of [
-      'id-enumeration',
-      'distributed-enumeration',
-      'cross-tenant',
-      'stale-resource-ids',
-    ]) {
+    for (const id of RULE_IDS) {
       const typo = file('rules.yaml', `rules:\n  ${id}:\n    minDistinctIDs: 7\n`);
       expect(() => loadRuleSettings({ file: typo, env: {} })).toThrow(/minDistinctIDs/);
     }
