@@ -29,7 +29,7 @@ export function detectionLatencies(
     pipeline
       .receivers()
       .webhook.acknowledged()
-      .map((d) => [String(d.headers['x-denyscope-delivery']), d.at]),
+      .map((d) => [String(d.headers['webhook-id']), d.at]),
   );
   return stream.attacks.map((attack) => {
     const expected = attack.expect[0];

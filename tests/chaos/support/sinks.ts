@@ -154,7 +154,7 @@ function record(value: unknown): Record<string, unknown> {
 /** The key of a delivery as received; the shape was already checked by the receiver. */
 export function receivedKey(sink: HttpSinkId, delivery: Delivery): string {
   const body = record(delivery.body);
-  if (sink === 'webhook') return String(delivery.headers['x-denyscope-delivery']);
+  if (sink === 'webhook') return String(delivery.headers['webhook-id']);
   if (sink === 'pagerduty') {
     const action = String(body.event_action);
     const dedupKey = String(body.dedup_key);
