@@ -70,6 +70,20 @@ describe('loadRuleSettings', () => {
     expect(() => loadRuleSettings({ file: unknown, env: {} })).toThrow(
       /rules\.made-up: unknown rule/,
     );
+    // A misspelled top-level key too: `rule:` would otherwise leave every rule at its defaults.
+    for (const text of ['rule:\n  cross-tenant:\n    enabled: false\n', 'Rules: {}\n']) {
+      const misspelled = file('rules.yaml', text);
+      expect(() => loadRuleSettings({ file: misspelled, env: {} })).toThrow(
+        /: (rule|Rules): unknown key \(the file has one key, rules\)/,
+      );
+    }
+    expect(() => loadRuleSettings({ file: file('rules.yaml', '- rules\n'), env: {} })).toThrow(
+      /expected a map with the key rules/,
+    );
+    // An empty file, or one with only comments, is every rule at its defaults.
+    expect(loadRuleSettings({ file: file('rules.yaml', '# nothing yet\n'), env: {} })).toEqual(
+      loadRuleSettings({ env: {} }),
+    );
     const broken = file('rules.yaml', 'rules: [\n');
     expect(() => loadRuleSettings({ file: broken, env: {} })).toThrow(RuleSettingsError);
     expect(() => loadRuleSettings({ file: '/nonexistent/rules.yaml', env: {} })).toThrow(

@@ -72,7 +72,20 @@ export function loadRuleSettings(
         `${options.file}: not valid ${/\.json$/i.test(options.file) ? 'JSON' : 'YAML'} (${(error as Error).message})`,
       );
     }
-    const rules = (document as { rules?: unknown } | null)?.rules ?? {};
+    // An empty file is all defaults; anything else is a map whose only key is `rules`, so that a
+    // misspelled `rule:` or `Rules:` is an error rather than every rule silently at its defaults.
+    if (document !== null && document !== undefined) {
+      if (typeof document !== 'object' || Array.isArray(document)) {
+        throw new RuleSettingsError(`${options.file}: expected a map with the key rules`);
+      }
+      const unknown = Object.keys(document).filter((key) => key !== 'rules');
+      if (unknown.length > 0) {
+        throw new RuleSettingsError(
+          `${options.file}: ${unknown[0]}: unknown key (the file has one key, rules)`,
+        );
+      }
+    }
+    const rules = (document as { rules?: unknown } | null | undefined)?.rules ?? {};
     if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
       throw new RuleSettingsError(`${options.file}: rules: expected a map of rule ID to settings`);
     }
