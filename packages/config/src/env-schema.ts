@@ -1,4 +1,10 @@
 import { RULE_IDS, SEVERITIES, type RuleId } from '@denyscope/alerts';
+import {
+  DURATION_MESSAGE,
+  DurationError,
+  durationRangeMessage,
+  parseDuration,
+} from '@denyscope/events';
 import { z } from 'zod';
 import { apiEnv } from './sections/api.js';
 import { CONNECTION_SECRETS, connectionsEnv } from './sections/connections.js';
@@ -43,6 +49,46 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, { message: `expected a whole number from ${min} to ${max}` })
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+
+/**
+ * A variable in a unit of its own (CLICKHOUSE_QUERY_TIMEOUT_S, RETENTION_DAYS): a whole number of
+ * that unit only, not a duration, so `RETENTION_DAYS=90d` is refused with the unit named.
+ */
+const wholeUnits = (unit: string, min: number, max: number) => {
+  const message = `expected a whole number of ${unit} from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, { message })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { message }).max(max, { message }));
+};
+
+/** What a `*_MS` variable says when its text is neither a duration nor whole milliseconds. */
+export const ENV_DURATION_MESSAGE = `${DURATION_MESSAGE}, or whole milliseconds`;
+
+/**
+ * A `*_MS` variable, from `min` to `max` ms: whole milliseconds as always (`2000`), or a duration
+ * of the shared grammar (`2s`) read by the parseDuration of the CLI, API and rules file.
+ */
+const durationMs = (min: number, max: number) => {
+  const limits = { minMs: min, maxMs: max };
+  const range = `${durationRangeMessage(limits)}, or whole milliseconds from ${min} to ${max}`;
+  return z.string().transform((text, ctx) => {
+    let ms: number;
+    try {
+      ms = /^\d+$/.test(text) ? Number(text) : parseDuration(text, { minMs: 0 });
+    } catch (error) {
+      if (!(error instanceof DurationError)) throw error;
+      ctx.addIssue({ code: 'custom', message: ENV_DURATION_MESSAGE });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: range });
+      return z.NEVER;
+    }
+    return ms;
+  });
+};
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -109,7 +155,7 @@ export const envSchema = z.object({
     .optional(),
   KAFKA_GROUP_ID: z.string().min(1).default('denyscope-ingest'),
   KAFKA_FROM_BEGINNING: bool.default(true),
-  KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
+  KAFKA_SESSION_TIMEOUT_MS: durationMs(6_000, 300_000).default(30_000),
   // Fetch sizes bound ingest's memory: kafkajs holds a whole fetch response (twice, while it
   // reassembles it) plus one object per message until the batch is processed.
   KAFKA_FETCH_MAX_BYTES: int(65_536, 268_435_456).default(8 * 1_048_576),
@@ -121,7 +167,9 @@ export const envSchema = z.object({
     .default('denyscope'),
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   // Limits every read query of the detector, reporter, API and CLI carries (not ingest's inserts).
-  CLICKHOUSE_QUERY_TIMEOUT_S: int(1, 86_400).default(DEFAULT_QUERY_LIMITS.timeoutS),
+  CLICKHOUSE_QUERY_TIMEOUT_S: wholeUnits('seconds', 1, 86_400).default(
+    DEFAULT_QUERY_LIMITS.timeoutS,
+  ),
   CLICKHOUSE_QUERY_MAX_MEMORY_BYTES: int(10_000_000, Number.MAX_SAFE_INTEGER).default(
     DEFAULT_QUERY_LIMITS.maxMemoryBytes,
   ),
@@ -142,39 +190,39 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected letters, digits, _ . - (at most 64)' })
     .default('denyscope'),
-  DETECT_INTERVAL_MS: int(500, 3_600_000).default(2_000),
-  DETECT_ALLOWED_LATENESS_MS: int(0, 3_600_000).default(2_000),
-  DETECT_PARTITION_WAIT_MS: int(0, 86_400_000).default(300_000),
-  DETECT_RESOLVE_AFTER_MS: int(60_000, 86_400_000).default(900_000),
-  DETECT_CATCHUP_STEP_MS: int(1_000, 3_600_000).default(60_000),
-  DETECT_CATCHUP_MAX_MS: int(0, 7 * 86_400_000).default(6 * 3_600_000),
+  DETECT_INTERVAL_MS: durationMs(500, 3_600_000).default(2_000),
+  DETECT_ALLOWED_LATENESS_MS: durationMs(0, 3_600_000).default(2_000),
+  DETECT_PARTITION_WAIT_MS: durationMs(0, 86_400_000).default(300_000),
+  DETECT_RESOLVE_AFTER_MS: durationMs(60_000, 86_400_000).default(900_000),
+  DETECT_CATCHUP_STEP_MS: durationMs(1_000, 3_600_000).default(60_000),
+  DETECT_CATCHUP_MAX_MS: durationMs(0, 7 * 86_400_000).default(6 * 3_600_000),
   DETECT_CATCHUP_STEPS_PER_TICK: int(1, 1_000).default(30),
   // docs/rules.md, "Bounded blast radius": a rule opens at most this many incidents of its own;
   // further subjects join the rule's one digest incident.
   DETECT_MAX_NEW_INCIDENTS_PER_RULE: int(1, 10_000).default(DEFAULT_MAX_NEW_INCIDENTS_PER_RULE),
   // At least a day: a resolved incident must outlive the longest rule window (24 h), or the
   // window's old events would open it again as new.
-  DETECT_RESOLVED_TTL_MS: int(86_400_000, 366 * 86_400_000).default(DEFAULT_RESOLVED_TTL_MS),
+  DETECT_RESOLVED_TTL_MS: durationMs(86_400_000, 366 * 86_400_000).default(DEFAULT_RESOLVED_TTL_MS),
   RULES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  RETENTION_DAYS: int(1, 3650).default(90),
+  RETENTION_DAYS: wholeUnits('days', 1, 3650).default(90),
   ENVIRONMENTS: list.default(['production', 'staging', 'sandbox', 'development']),
   ENV_MARKERS: z.string().optional(),
   INGEST_BATCH_MAX_ROWS: int(1, 1_000_000).default(100_000),
-  INGEST_FLUSH_INTERVAL_MS: int(10, 60_000).default(1_000),
+  INGEST_FLUSH_INTERVAL_MS: durationMs(10, 60_000).default(1_000),
   // Live event time runs at most this far ahead of wall time (ARCHITECTURE "Event time, safely").
-  DETECT_FUTURE_TOLERANCE_MS: int(0, 3_600_000).default(300_000),
+  DETECT_FUTURE_TOLERANCE_MS: durationMs(0, 3_600_000).default(300_000),
   DETECT_RULE_FAILURE_ALERT_AFTER: int(1, 1_000).default(3),
   INGEST_MAX_BUFFER_BYTES: int(1_048_576, 2_147_483_647).default(64 * 1_048_576),
   INGEST_MAX_MESSAGE_BYTES: int(1_024, 16_777_216).default(262_144),
-  INGEST_RETRY_MAX_MS: int(100, 600_000).default(30_000),
+  INGEST_RETRY_MAX_MS: durationMs(100, 600_000).default(30_000),
   INGEST_KEY_READS_PER_MINUTE: int(0, 10_000).default(DEFAULT_KEY_READS_PER_MINUTE),
   // Notifier. A sink is enabled by its required setting (URL or key); load-config.ts builds the
   // per-sink sections and checks the settings that depend on each other.
   NOTIFY_CONCURRENCY: int(1, 100).default(4),
   NOTIFY_ATTEMPTS: int(1, 50).default(8),
-  NOTIFY_BACKOFF_MS: int(100, 3_600_000).default(2_000),
-  NOTIFY_HTTP_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  NOTIFY_BACKOFF_MS: durationMs(100, 3_600_000).default(2_000),
+  NOTIFY_HTTP_TIMEOUT_MS: durationMs(100, 300_000).default(10_000),
   NOTIFY_RUNBOOK_BASE_URL: httpUrl.optional(),
   SLACK_WEBHOOK_URL: httpUrl.optional(),
   NOTIFY_SLACK_MIN_SEVERITY: severity.default('medium'),

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { DURATION_MESSAGE } from '@denyscope/events';
 import { describe, expect, it } from 'vitest';
-import { configProblems, loadConfig } from './index.js';
+import { ENV_DURATION_MESSAGE } from './env-schema.js';
+import { configProblems, envSchema, loadConfig } from './index.js';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   const problems = configProblems(env);
@@ -228,5 +231,72 @@ describe('WEBHOOK_SECRET', () => {
         'WEBHOOK_SECRET: expected whsec_ followed by the base64 of 24 to 64 random bytes',
       ]);
     }
+  });
+});
+
+describe('duration variables (*_MS)', () => {
+  const durationVariables = Object.keys(envSchema.shape).filter((name) => name.endsWith('_MS'));
+
+  it('take a duration of the shared grammar or whole milliseconds, as before', () => {
+    expect(loadConfig({ DETECT_INTERVAL_MS: '2s' }).detector.intervalMs).toBe(2_000);
+    expect(loadConfig({ DETECT_INTERVAL_MS: '2000' }).detector.intervalMs).toBe(2_000);
+    expect(loadConfig({ INGEST_FLUSH_INTERVAL_MS: '250ms' }).ingest.flushIntervalMs).toBe(250);
+    expect(loadConfig({ NOTIFY_HTTP_TIMEOUT_MS: '1m' }).notifier.httpTimeoutMs).toBe(60_000);
+    expect(loadConfig({ DETECT_RESOLVED_TTL_MS: '30d' }).detector.resolvedTtlMs).toBe(
+      30 * 86_400_000,
+    );
+    expect(loadConfig({ DETECT_CATCHUP_MAX_MS: '0s' }).detector.catchUp.maxMs).toBe(0);
+  });
+
+  it('covers every *_MS variable (the list in docs/durations.md): its default parses in ms and s', () => {
+    const docs = readFileSync(new URL('../../../docs/durations.md', import.meta.url), 'utf8');
+    const listed = /These\s+are the variables: ([^(]+)\(/.exec(docs)?.[1] ?? '';
+    expect([...listed.matchAll(/`(\w+)`/g)].map((match) => match[1]).sort()).toEqual(
+      [...durationVariables].sort(),
+    );
+    for (const name of durationVariables) {
+      const schema = envSchema.shape[name as keyof typeof envSchema.shape];
+      const fallback = schema.parse(undefined) as number;
+      expect(schema.parse(String(fallback)), name).toBe(fallback);
+      expect(schema.parse(`${fallback}ms`), name).toBe(fallback);
+      if (fallback % 1_000 === 0) expect(schema.parse(`${fallback / 1_000}s`), name).toBe(fallback);
+    }
+  });
+
+  it('refuse anything else with the shared text, plus "or whole milliseconds"', () => {
+    expect(ENV_DURATION_MESSAGE).toBe(`${DURATION_MESSAGE}, or whole milliseconds`);
+    for (const text of ['2 s', '1.5s', '-1', '2S', '1h30m', '2sec', '2e3']) {
+      expect(configProblems({ DETECT_INTERVAL_MS: text }), text).toEqual([
+        `DETECT_INTERVAL_MS: ${ENV_DURATION_MESSAGE} (got ${JSON.stringify(text)})`,
+      ]);
+    }
+  });
+
+  it('keep their bounds, naming them in both spellings', () => {
+    const interval = `DETECT_INTERVAL_MS: expected a duration from 500ms to 1h, or whole milliseconds from 500 to 3600000`;
+    expect(configProblems({ DETECT_INTERVAL_MS: '2h' })).toEqual([`${interval} (got "2h")`]);
+    expect(configProblems({ DETECT_INTERVAL_MS: '499' })).toEqual([`${interval} (got "499")`]);
+    expect(configProblems({ DETECT_INTERVAL_MS: '1h' })).toEqual([]);
+    expect(configProblems({ DETECT_INTERVAL_MS: '500ms' })).toEqual([]);
+    expect(problemsOf({ DETECT_ALLOWED_LATENESS_MS: '61m' })).toEqual([
+      'DETECT_ALLOWED_LATENESS_MS: expected a duration from 0ms to 1h, or whole milliseconds from 0 to 3600000 (got "61m")',
+    ]);
+    expect(problemsOf({ DETECT_RESOLVED_TTL_MS: '23h' })[0]).toMatch(
+      /^DETECT_RESOLVED_TTL_MS: expected a duration from 1d to 366d, or whole milliseconds from 86400000 to 31622400000/,
+    );
+  });
+
+  it('leaves the variables in other units whole numbers of their unit, and says so', () => {
+    expect(loadConfig({ CLICKHOUSE_QUERY_TIMEOUT_S: '30' }).clickhouse.queryLimits.timeoutS).toBe(
+      30,
+    );
+    expect(loadConfig({ RETENTION_DAYS: '30' }).clickhouse.retentionDays).toBe(30);
+    expect(problemsOf({ CLICKHOUSE_QUERY_TIMEOUT_S: '30s', RETENTION_DAYS: '90d' })).toEqual([
+      'CLICKHOUSE_QUERY_TIMEOUT_S: expected a whole number of seconds from 1 to 86400 (got "30s")',
+      'RETENTION_DAYS: expected a whole number of days from 1 to 3650 (got "90d")',
+    ]);
+    expect(problemsOf({ RETENTION_DAYS: '0' })).toEqual([
+      'RETENTION_DAYS: expected a whole number of days from 1 to 3650 (got "0")',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import {
   DURATION_MESSAGE,
   durationRangeMessage,
   durationSchema,
+  formatDuration,
   parseDuration,
 } from './duration.js';
 
@@ -51,6 +52,34 @@ describe('parseDuration', () => {
     expect(() => parseDuration('59s', minute)).toThrow('expected a duration from 1m to 24h');
     expect(durationRangeMessage({ minMs: 60_000, minText: '1m' })).toBe(
       'expected a duration of at least 1m',
+    );
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0ms'],
+    [250, '250ms'],
+    [1_500, '1500ms'],
+    [90_000, '90s'],
+    [300_000, '5m'],
+    [3_600_000, '1h'],
+    [5_400_000, '90m'],
+    [7 * 86_400_000, '7d'],
+  ])('%d ms is %s, which parses back', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+    if (ms > 0) expect(parseDuration(text)).toBe(ms);
+  });
+
+  it('names unset bounds in the grammar; a minimum of 0 is a range from 0ms', () => {
+    expect(durationRangeMessage({ minMs: 500, maxMs: 3_600_000 })).toBe(
+      'expected a duration from 500ms to 1h',
+    );
+    expect(durationRangeMessage({ minMs: 0, maxMs: 60_000 })).toBe(
+      'expected a duration from 0ms to 1m',
+    );
+    expect(durationRangeMessage({ maxMs: 2_592_000_000 })).toBe(
+      'expected a duration more than zero and at most 30d',
     );
   });
 });

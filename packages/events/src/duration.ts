@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
-// The one duration grammar of denyscope: the CLI's options, the API's query and body fields and
-// the rules file all go through parseDuration or durationSchema, so `250ms` means the same and a
-// mistake reads the same everywhere. Environment variables stay whole milliseconds (`*_MS`).
+// The one duration grammar of denyscope: the CLI's options, the API's query and body fields, the
+// rules file and the `*_MS` environment variables all go through parseDuration or durationSchema,
+// so `250ms` means the same and a mistake reads the same everywhere. (The variables also keep
+// taking a bare whole number of milliseconds, as they always did: packages/config's env-schema.ts.)
 //
 // Not the `ms` package: it also takes `1.5h`, `2 days`, `-1h`, `1y` and a bare `100` (ms), which
 // would make a rules file's `windowMinutes: 90` ambiguous and the API's accepted inputs much wider
@@ -32,14 +33,29 @@ export class DurationError extends RangeError {
   override readonly name = 'DurationError';
 }
 
-/** The message for a duration out of range, e.g. `expected a duration from 1m to 24h`. */
+/**
+ * Whole milliseconds in the grammar, with the largest unit that keeps the number whole:
+ * 3600000 → `1h`, 90000 → `90s`, 1500 → `1500ms`, 0 → `0ms`.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`not whole milliseconds: ${ms}`);
+  if (ms === 0) return '0ms';
+  const units = Object.entries(DURATION_UNITS_MS).sort(([, a], [, b]) => b - a);
+  const [unit, size] = units.find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
+}
+
+/**
+ * The message for a duration out of range, e.g. `expected a duration from 1m to 24h`; a minimum
+ * of 1 ms reads "more than zero", one of 0 "from 0ms to …". Unset texts are formatDuration's.
+ */
 export function durationRangeMessage(limits: DurationLimits): string {
   const { minMs = 1, minText, maxMs, maxText } = limits;
-  const max = maxMs === undefined ? '' : (maxText ?? `${maxMs}ms`);
-  if (minMs <= 1) {
+  const max = maxMs === undefined ? '' : (maxText ?? formatDuration(maxMs));
+  if (minMs > 0 && minMs <= 1) {
     return `expected a duration more than zero${max === '' ? '' : ` and at most ${max}`}`;
   }
-  const min = minText ?? `${minMs}ms`;
+  const min = minText ?? formatDuration(minMs);
   return max === ''
     ? `expected a duration of at least ${min}`
     : `expected a duration from ${min} to ${max}`;

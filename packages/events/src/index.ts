@@ -44,6 +44,7 @@ export {
   DurationError,
   durationRangeMessage,
   durationSchema,
+  formatDuration,
   parseDuration,
 } from './duration.js';
 export type { DurationLimits } from './duration.js';
