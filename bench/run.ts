@@ -26,6 +26,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
 import { INJECTION_RULE } from './latency.js';
+import {
+  DEFAULT_LIVE_RATES,
+  DEFAULT_LIVE_SECONDS,
+  LIVE_VS_BACKLOG_TARGET,
+  LIVE_WARMUP_S,
+  liveSummary,
+  runLiveRates,
+} from './live-rates.js';
 import { describeMachine } from './machine.js';
 import { cpuSeconds, rssMb } from './proc-stats.js';
 import {
@@ -46,8 +54,15 @@ const { values } = parseArgs({
     injections: { type: 'string', default: '20' },
     // Ingest's Kafka client(s) in the throughput phase, run one after the other on the same events.
     client: { type: 'string', default: KAFKA_CLIENTS.join(',') },
+    // Live traffic at each rate (events/s) for each client, --live-seconds each (0: skipped).
+    'live-rates': { type: 'string', default: DEFAULT_LIVE_RATES.join(',') },
+    'live-seconds': { type: 'string', default: String(DEFAULT_LIVE_SECONDS) },
   },
 });
+const LIVE_RATES = values['live-rates'].split(',').map(Number);
+const LIVE_SECONDS = Number(values['live-seconds']);
+if (LIVE_RATES.some((rate) => !(rate > 0)))
+  throw new Error('--live-rates: expected a comma-separated list of events/s > 0');
 const EVENTS = Number(values.events);
 const PARTITIONS = Number(values.partitions);
 const SOAK_MINUTES = Number(values['soak-minutes']);
@@ -64,6 +79,7 @@ for (const [flag, value, min] of [
   ['--soak-minutes', SOAK_MINUTES, 0],
   ['--soak-rate', SOAK_RATE, 1],
   ['--injections', INJECTIONS, 0],
+  ['--live-seconds', LIVE_SECONDS, 0],
 ] as const) {
   if (!Number.isFinite(value) || value < min)
     throw new Error(`${flag}: expected a number ≥ ${min}`);
@@ -358,6 +374,23 @@ async function main() {
     const ratio = cpuRatio(bare.cpuS, result.cpu);
     const insertsPerS = result.stats ? result.stats.inserts / result.seconds : null;
 
+    // Live rates per client, each judged against that client's backlog CPU per event.
+    const live = new Map<KafkaClientName, ReturnType<typeof liveSummary>>();
+    for (const [kafkaClient, measured] of LIVE_SECONDS > 0 ? byClient : []) {
+      await sleep(1_000);
+      const results = await runLiveRates({
+        kafka,
+        rates: LIVE_RATES,
+        seconds: LIVE_SECONDS,
+        partitions: PARTITIONS,
+        kafkaClient,
+        ingestEnv: INGEST_TUNING,
+        log,
+      });
+      live.set(kafkaClient, liveSummary(results, per100k(measured.cpu), kafkaClient));
+    }
+    const primaryLive = live.get(primaryClient!) ?? null;
+
     let soak: SoakResult | null = null;
     if (SOAK_MINUTES > 0) {
       await sleep(1_000);
@@ -404,6 +437,7 @@ async function main() {
             `${missing} of ${latencies.length} injections got no alert within ${INJECTION_TIMEOUT_MS / 1000} s`,
           ]
         : []),
+      ...[...live.values()].flatMap((summary) => summary.targetsMissed),
       ...(slope !== null && slope > TARGETS.soakSlopeMbPerMin
         ? [`soak RSS grows ${slope.toFixed(2)} MB/min > ${TARGETS.soakSlopeMbPerMin} (no growth)`]
         : []),
@@ -456,6 +490,20 @@ async function main() {
       soak_rss_slope_mb_per_min: round(slope, 3),
       soak_rss_warmup_s: soak?.rss.warmupS ?? null,
       cpu_s_per_100k: per100k(result.cpu),
+      /** Ingest CPU s per 100k events of live traffic, per rate (events/s), and ÷ backlog's. */
+      live_cpu_s_per_100k: primaryLive?.live_cpu_s_per_100k ?? null,
+      live_vs_backlog: primaryLive?.live_vs_backlog ?? null,
+      live_achieved_events_per_s: primaryLive?.live_achieved_events_per_s ?? null,
+      live_rates:
+        live.size === 0
+          ? null
+          : {
+              seconds: LIVE_SECONDS,
+              warmup_s: LIVE_WARMUP_S,
+              by_client: Object.fromEntries(
+                [...live].map(([name, summary]) => [name, summary.details]),
+              ),
+            },
       clickhouse_inserts_per_s: insertsPerS === null ? null : Number(insertsPerS.toFixed(2)),
       clickhouse_flushes: result.stats?.batches ?? null,
       stored: Object.fromEntries(result.tables.map((t) => [t.t, Number(t.n)])),
@@ -466,6 +514,7 @@ async function main() {
         peak_rss_mb: TARGETS.peakRssMb,
         alert_latency_p95_s: TARGETS.alertP95S,
         soak_rss_slope_mb_per_min: TARGETS.soakSlopeMbPerMin,
+        live_cpu_vs_backlog: LIVE_VS_BACKLOG_TARGET,
         soak_minutes: TARGETS.soakMinutes,
         injections: TARGETS.injections,
       },

@@ -71,7 +71,7 @@ export function warmupSeconds(minutes: number): number {
  * owners every busy key would cross `cross-tenant` within seconds, and the soak's alerts must be
  * the injected ones. Busy keys with a 3 % deny ratio stay below `id-enumeration`'s ratio gate.
  */
-function backgroundPool(): string[] {
+export function backgroundPool(): string[] {
   return generateEvents({
     count: POOL,
     denialRatio: 0.03,
@@ -90,8 +90,11 @@ function backgroundPool(): string[] {
   });
 }
 
-/** Produces the pool round and round at `rate` events/s, every event stamped with Date.now(). */
-class BackgroundProducer {
+/**
+ * Produces the pool round and round at `rate` events/s, every event stamped with Date.now(). Also
+ * the live traffic of the live-rates phase (live-rates.ts).
+ */
+export class BackgroundProducer {
   /** Events acknowledged by Kafka. */
   acked = 0;
   bytes = 0;
@@ -197,7 +200,7 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
  * Warnings and errors a service logged (pino level ≥ 40), by message: disturbances such as another
  * user of the shared stack restarting ClickHouse show here, next to the figures they spoil.
  */
-function warnings(service: ServiceProcess): Record<string, number> {
+export function warnings(service: ServiceProcess): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of service.output().split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -214,11 +217,11 @@ function warnings(service: ServiceProcess): Record<string, number> {
   return counts;
 }
 
-function exited(service: ServiceProcess): boolean {
+export function exited(service: ServiceProcess): boolean {
   return service.child.exitCode !== null || service.child.signalCode !== null;
 }
 
-function waitForLine(service: ServiceProcess, line: string, what: string) {
+export function waitForLine(service: ServiceProcess, line: string, what: string) {
   return waitFor(
     what,
     () => {
