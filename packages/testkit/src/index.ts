@@ -13,6 +13,7 @@ export { connectionFor, migratedDatabase, dropDatabase, rows } from './clickhous
 export { DENYSCOPE_BIN, startService, type ServiceProcess } from './ingest-process.js';
 export { startReceiver, type Answer, type Delivery, type Receiver } from './http-receiver.js';
 export { checkPagerDuty, checkSlack, checkWebhook } from './sink-checks.js';
+export { PAGERDUTY_EVENTS_V2_SCHEMA, pagerDutyEventProblems } from './pagerduty-schema.js';
 export {
   stack,
   privateStack,

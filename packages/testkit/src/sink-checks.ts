@@ -1,9 +1,11 @@
 import { alertSchema, TRANSITIONS } from '@denyscope/alerts';
 import { Webhook } from 'standardwebhooks';
 import type { Delivery } from './http-receiver.js';
+import { pagerDutyEventProblems } from './pagerduty-schema.js';
 
-// What a receiver of each sink checks: the payload shapes Slack and PagerDuty require, and a
-// webhook verified by the official `standardwebhooks` library as a customer's endpoint would.
+// What a receiver of each sink checks: the payload shape Slack requires, a PagerDuty event valid
+// by PagerDuty's published schema, and a webhook verified by the official `standardwebhooks`
+// library as a customer's endpoint would.
 // Used by the notifier's tests, the end-to-end tests and the chaos scenarios.
 
 function assert(condition: unknown, message: string): asserts condition {
@@ -25,30 +27,26 @@ export function checkSlack({ body }: Delivery): void {
   assert(types.includes('section') && types.includes('context'), 'slack: section/context missing');
 }
 
-/** Events API v2: the fields PagerDuty requires, for trigger and for resolve. */
+/**
+ * Events API v2: valid by PagerDuty's own published schema (pagerduty-schema.ts, no field it does
+ * not name), for our routing key, and what its documentation asks in prose but the schema does
+ * not encode: a dedup_key on every event (required for acknowledge and resolve; we always send
+ * one) of at most 255 characters, and on a trigger a payload whose summary is at most 1024.
+ */
 export function checkPagerDuty(routingKey: string) {
   return ({ body }: Delivery): void => {
+    const problems = pagerDutyEventProblems(body);
+    assert(problems.length === 0, `pagerduty: not an Events API v2 event: ${problems.join('; ')}`);
     const event = record(body);
     assert(event.routing_key === routingKey, 'pagerduty: wrong routing_key');
-    assert(
-      ['trigger', 'acknowledge', 'resolve'].includes(String(event.event_action)),
-      'bad event_action',
-    );
     assert(typeof event.dedup_key === 'string' && event.dedup_key.length > 0, 'no dedup_key');
     assert(event.dedup_key.length <= 255, 'pagerduty: dedup_key too long');
     if (event.event_action !== 'trigger') return;
     const payload = record(event.payload);
-    assert(
-      typeof payload.summary === 'string' && payload.summary.length > 0,
-      'pagerduty: summary missing',
-    );
-    assert(payload.summary.length <= 1024, 'pagerduty: summary too long');
-    assert(typeof payload.source === 'string' && payload.source !== '', 'pagerduty: no source');
-    assert(
-      ['critical', 'error', 'warning', 'info'].includes(String(payload.severity)),
-      'pagerduty: bad severity',
-    );
-    assert(!Number.isNaN(Date.parse(String(payload.timestamp))), 'pagerduty: bad timestamp');
+    assert(String(payload.summary).length > 0, 'pagerduty: summary empty');
+    assert(String(payload.summary).length <= 1024, 'pagerduty: summary too long');
+    assert(payload.source !== '', 'pagerduty: source empty');
+    assert(typeof payload.timestamp === 'string', 'pagerduty: no timestamp');
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_CORPUS, SEVERITIES } from '@denyscope/alerts';
+import { checkPagerDuty, pagerDutyEventProblems, type Delivery } from '@denyscope/testkit';
 import { notificationFixture } from '../../test/fixtures.js';
 import {
   BIDI_OR_SEPARATOR,
@@ -132,5 +133,108 @@ describe('pagerDutyEvent with hostile input (issue 11 item 6)', () => {
       expect(event.payload.summary.length).toBeLessThanOrEqual(1024);
       expect(event.payload.summary.endsWith('…')).toBe(true);
     }
+  });
+});
+
+describe("pagerDutyEvent against PagerDuty's published Events API v2 schema", () => {
+  // packages/testkit/src/schemas/pagerduty-events-v2.json: PagerDuty's own schema, with Ajv.
+  const events = () => [
+    ...(['opened', 'escalated', 'acknowledged', 'resolved'] as const).map((transition) =>
+      pagerDutyEvent(notificationFixture(transition, 2), KEY),
+    ),
+    pagerDutyEvent(notificationFixture('opened', 1), KEY, 'https://runbooks.example/'),
+    ...SEVERITIES.map((severity) =>
+      pagerDutyEvent(notificationFixture('opened', 1, { severity }), KEY),
+    ),
+    ...HOSTILE_CORPUS.map((hostile) =>
+      pagerDutyEvent(
+        notificationFixture('opened', 1, {
+          env: hostile,
+          summary: hostile,
+          evidence: { [hostile]: hostile },
+        }),
+        KEY,
+      ),
+    ),
+  ];
+
+  it('trigger, acknowledge and resolve are all valid, with no field the schema does not name', () => {
+    const actions = new Set<string>();
+    for (const event of events()) {
+      expect(pagerDutyEventProblems(event), JSON.stringify(event).slice(0, 200)).toEqual([]);
+      // The receiver check of the int, end-to-end and chaos tests agrees.
+      const delivery: Delivery = { raw: JSON.stringify(event), body: event, headers: {}, at: 0 };
+      expect(() => checkPagerDuty(KEY)(delivery)).not.toThrow();
+      actions.add(event.event_action);
+    }
+    expect([...actions].sort()).toEqual(['acknowledge', 'resolve', 'trigger']);
+  });
+
+  it('is a real check: events PagerDuty would refuse or half-ignore are caught', () => {
+    const trigger = pagerDutyEvent(
+      notificationFixture('opened', 1),
+      KEY,
+      'https://runbooks.example/',
+    );
+    if (trigger.event_action !== 'trigger') throw new Error('expected a trigger');
+    const broken: [string, unknown, RegExp][] = [
+      [
+        'a severity of ours',
+        { ...trigger, payload: { ...trigger.payload, severity: 'high' } },
+        /\/payload\/severity must be equal to one of the allowed values/,
+      ],
+      [
+        'no source',
+        { ...trigger, payload: { ...trigger.payload, source: undefined } },
+        /\/payload must have required property 'source'/,
+      ],
+      [
+        'no routing key',
+        { ...trigger, routing_key: undefined },
+        /must have required property 'routing_key'/,
+      ],
+      [
+        'an unknown action',
+        { ...trigger, event_action: 'ack' },
+        /\/event_action must be equal to one of the allowed values/,
+      ],
+      [
+        'a timestamp that is no date-time',
+        { ...trigger, payload: { ...trigger.payload, timestamp: '27/11/2026' } },
+        /\/payload\/timestamp must match format "date-time"/,
+      ],
+      [
+        'a relative link',
+        { ...trigger, links: [{ href: 'docs/runbooks/x.md', text: 'x' }] },
+        /\/links\/0\/href must match format "url"/,
+      ],
+      [
+        'details that are no object',
+        { ...trigger, payload: { ...trigger.payload, custom_details: 'x' } },
+        /\/payload\/custom_details must be object/,
+      ],
+      [
+        'a misspelled field',
+        { ...trigger, dedupkey: trigger.dedup_key },
+        /must NOT have additional properties \(dedupkey\), not in the schema/,
+      ],
+      [
+        'a misspelled payload field',
+        { ...trigger, payload: { ...trigger.payload, custom_detail: {} } },
+        /\/payload must NOT have additional properties \(custom_detail\)/,
+      ],
+    ];
+    for (const [what, event, problem] of broken) {
+      expect(pagerDutyEventProblems(event).join('\n'), what).toMatch(problem);
+      const delivery: Delivery = { raw: JSON.stringify(event), body: event, headers: {}, at: 0 };
+      expect(() => checkPagerDuty(KEY)(delivery), what).toThrow(/not an Events API v2 event/);
+    }
+    // Free-form custom_details stay open: an alert may carry any evidence.
+    expect(
+      pagerDutyEventProblems({
+        ...trigger,
+        payload: { ...trigger.payload, custom_details: { any: { thing: 1 } } },
+      }),
+    ).toEqual([]);
   });
 });
