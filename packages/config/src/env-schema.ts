@@ -191,7 +191,9 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected letters, digits, _ . - (at most 64)' })
     .default('denyscope'),
   DETECT_INTERVAL_MS: durationMs(500, 3_600_000).default(2_000),
-  DETECT_ALLOWED_LATENESS_MS: durationMs(0, 3_600_000).default(2_000),
+  // docs/rules.md, "When rules run": ingest tells the detector each flush that landed.
+  DETECT_ON_FLUSH: bool.default(true),
+  DETECT_ALLOWED_LATENESS_MS: durationMs(0, 3_600_000).default(1_000),
   DETECT_PARTITION_WAIT_MS: durationMs(0, 86_400_000).default(300_000),
   DETECT_RESOLVE_AFTER_MS: durationMs(60_000, 86_400_000).default(900_000),
   DETECT_CATCHUP_STEP_MS: durationMs(1_000, 3_600_000).default(60_000),

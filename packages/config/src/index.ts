@@ -9,7 +9,11 @@ export {
   DEFAULT_RESOLVED_TTL_MS,
   envSchema,
 } from './env-schema.js';
-export { redisConnectionOptions, type RedisConnectionOptions } from './redis-options.js';
+export {
+  flushLandedChannel,
+  redisConnectionOptions,
+  type RedisConnectionOptions,
+} from './redis-options.js';
 export {
   SASL_MECHANISMS,
   type KafkaSasl,

@@ -57,7 +57,13 @@ export interface Config {
     caCert: string | undefined;
   };
   detector: {
+    /** The fixed tick: evaluations at least this often, with or without ingest's flush hints. */
     intervalMs: number;
+    /**
+     * DETECT_ON_FLUSH: ingest publishes a hint on Redis after every flush that landed, and the
+     * detector evaluates then (still once cluster-wide) instead of waiting for the next tick.
+     */
+    onFlush: boolean;
     /** The watermark trails the newest ingested event time by this much (late events). */
     allowedLatenessMs: number;
     /**
@@ -225,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     detector: {
       intervalMs: parsed.DETECT_INTERVAL_MS,
+      onFlush: parsed.DETECT_ON_FLUSH,
       allowedLatenessMs: parsed.DETECT_ALLOWED_LATENESS_MS,
       partitionWaitMs: parsed.DETECT_PARTITION_WAIT_MS,
       resolveAfterMs: parsed.DETECT_RESOLVE_AFTER_MS,

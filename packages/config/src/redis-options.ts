@@ -29,3 +29,12 @@ export function redisConnectionOptions(redis: Config['redis']): RedisConnectionO
       : {}),
   };
 }
+
+/**
+ * The Redis pub/sub channel on which ingest announces a flush that landed in ClickHouse and the
+ * detector listens (DETECT_ON_FLUSH). Per BULLMQ_PREFIX, like the queues, so deployments and test
+ * runs sharing one Redis do not wake each other.
+ */
+export function flushLandedChannel(redis: Config['redis']): string {
+  return `${redis.bullmqPrefix}:ingest:flush-landed`;
+}

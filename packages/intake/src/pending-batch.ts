@@ -62,7 +62,6 @@ export class PendingBatch {
   readonly partitions = new Map<string, PartitionProgress>();
   messages = 0;
   bytes = 0;
-  readonly createdAt = Date.now();
 
   /** `keyReadsPerMinute`: INGEST_KEY_READS_PER_MINUTE, the cap of KeyResources. */
   constructor(keyReadsPerMinute: number) {

@@ -1,6 +1,6 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import { createClickHouseClient, serverCapabilities } from '@denyscope/clickhouse';
-import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { flushLandedChannel, redisConnectionOptions, type Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
 import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import { getTracer, SPAN_NAMES, withSpan, type Logger } from '@denyscope/telemetry';
@@ -15,6 +15,20 @@ import { readFirstEvidence, readWatermark } from './watermark.js';
 
 const SCHEDULER_ID = 'detect-tick';
 
+/** Kept finished detect jobs, for inspection (ticks and flush-driven evaluations alike). */
+const DETECT_JOB_RETENTION = { removeOnComplete: 100, removeOnFail: 500, attempts: 1 } as const;
+
+/**
+ * A flush hint asks for one evaluation. All hints share one deduplication ID, so however many
+ * ingest instances flush and however many detectors hear them, at most one such evaluation waits;
+ * one that arrives while an evaluation runs is kept for right after it (keepLastIfActive), so the
+ * rows of that flush are never left to the fixed tick.
+ */
+const FLUSH_EVALUATION = {
+  ...DETECT_JOB_RETENTION,
+  deduplication: { id: 'flush-landed', keepLastIfActive: true },
+} as const;
+
 /**
  * How soon a tick whose detector died is given to another instance. The detect queue runs one
  * job at a time cluster-wide, so a killed tick blocks every evaluation until BullMQ's stalled-job
@@ -26,8 +40,9 @@ const TICK_LOCK = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
 
 /**
  * The detector service. Every instance upserts the same BullMQ job scheduler (one tick every
- * DETECT_INTERVAL_MS cluster-wide, however many instances run) and runs a worker on the detect
- * queue with a global concurrency of 1, so evaluations never overlap. A tick reads the watermark,
+ * DETECT_INTERVAL_MS cluster-wide, however many instances run), queues an evaluation whenever
+ * ingest announces a flush that landed (DETECT_ON_FLUSH), and runs a worker on the detect queue
+ * with a global concurrency of 1, so evaluations never overlap. A tick reads the watermark,
  * runs the rules and applies the incident transitions (see runTick and evaluateAt), first walking
  * any windows that closed while nothing was evaluated (catch-up.ts).
  */
@@ -84,8 +99,22 @@ export async function runDetector(
   await detectQueue.upsertJobScheduler(
     SCHEDULER_ID,
     { every: config.detector.intervalMs },
-    { name: 'tick', opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 1 } },
+    { name: 'tick', opts: DETECT_JOB_RETENTION },
   );
+
+  // DETECT_ON_FLUSH: evaluate when ingest says a flush landed, not only on the fixed tick (which
+  // stays: it resolves quiet incidents when no traffic comes, and covers a hint that was lost).
+  if (config.detector.onFlush) {
+    const subscriber = bullConnection();
+    subscriber.on('message', () => {
+      detectQueue
+        .add('flush', {}, FLUSH_EVALUATION)
+        .catch((error: unknown) =>
+          log.warn({ err: error }, 'could not queue an evaluation for a flush; the tick will'),
+        );
+    });
+    await subscriber.subscribe(flushLandedChannel(config.redis));
+  }
 
   const tracer = getTracer();
   // One trace per tick: the watermark read, every evaluation (detector.evaluate → detector.rule →
@@ -136,6 +165,7 @@ export async function runDetector(
       lateness: config.detector.allowedLatenessMs,
       partitionWaitMs: config.detector.partitionWaitMs,
       catchUp: config.detector.catchUp,
+      onFlush: config.detector.onFlush,
       futureToleranceMs: config.detector.futureToleranceMs,
       ruleFailureAlertAfter: config.detector.ruleFailureAlertAfter,
       prefix,

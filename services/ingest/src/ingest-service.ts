@@ -17,6 +17,8 @@ import type {
 } from '@denyscope/kafka';
 import type { ClickHouseWriter } from '@denyscope/intake';
 import { DeadLetterProducer } from './dead-letter-producer.js';
+import { nextFlushDelay } from './flush-schedule.js';
+import { NO_FLUSH_HINTS, type FlushHints } from './flush-hints.js';
 import { EventIntake, PendingBatch, remainingLag } from '@denyscope/intake';
 import { retryForever } from './retry.js';
 import { backoffDelay } from '@denyscope/runtime';
@@ -32,6 +34,8 @@ export interface IngestServiceDeps {
   consumer: GroupConsumer;
   producer: ReliableProducer;
   writer: ClickHouseWriter;
+  /** Told after every flush that landed (DETECT_ON_FLUSH); none by default. */
+  hints?: FlushHints;
   /** Called once when a batch cannot be stored for a reason retrying cannot fix. */
   onFatal: (error: unknown) => void;
 }
@@ -82,10 +86,7 @@ export class IngestService {
 
   async start(): Promise<void> {
     const { consumer, config } = this.deps;
-    this.timer = setInterval(
-      () => this.flushOnTimer(),
-      Math.max(10, config.ingest.flushIntervalMs / 4),
-    );
+    this.scheduleTimedFlush();
     await consumer.run(config.kafka.topic, config.kafka.fromBeginning, {
       onBatch: (batch) => this.trackBatch(batch),
       // Partitions may have moved: what was counted is read again from ClickHouse on next use.
@@ -104,7 +105,7 @@ export class IngestService {
   /** SIGTERM path: stop fetching, flush, commit, then the caller disconnects (leaves the group). */
   async drain(graceMs: number): Promise<boolean> {
     this.stopping = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.deps.consumer.pause();
     await this.inBatch;
     const deadline = setTimeout(() => this.stopController.abort(), graceMs);
@@ -216,10 +217,22 @@ export class IngestService {
     }
   }
 
-  private flushOnTimer(): void {
-    if (this.flushing || this.stalled || this.failed !== null || this.pending.isEmpty) return;
-    if (Date.now() - this.pending.createdAt < this.deps.config.ingest.flushIntervalMs) return;
-    void this.startFlush().catch(() => undefined);
+  /**
+   * Time-based flushes happen on wall-clock boundaries (flush-schedule.ts), so that every ingest
+   * instance's rows of one second land at about the same moment and the detector, woken by the
+   * first hint, finds the others' rows there too. A boundary met while a flush is still running
+   * (or while storage is stalled) is skipped: the batch goes at the next one.
+   */
+  private scheduleTimedFlush(): void {
+    if (this.stopping) return;
+    this.timer = setTimeout(
+      () => {
+        this.scheduleTimedFlush();
+        if (this.flushing || this.stalled || this.failed !== null || this.pending.isEmpty) return;
+        void this.startFlush().catch(() => undefined);
+      },
+      nextFlushDelay(Date.now(), this.deps.config.ingest.flushIntervalMs),
+    );
   }
 
   /** Swaps in an empty batch and stores the full one; the returned promise settles when done. */
@@ -274,6 +287,8 @@ export class IngestService {
     const keyResources = batch.keyResources;
     metrics.recordBatchSize(batch.messages);
 
+    // The newest event time the batch moves the watermark to (none: nothing for the detector).
+    const newest = Math.max(-1, ...batch.watermarkRows().map((row) => row.max_event_time));
     try {
       await this.retryStore(async () => {
         await writer.storeBatch(batch);
@@ -291,6 +306,7 @@ export class IngestService {
       }
       throw error;
     }
+    if (newest >= 0) (this.deps.hints ?? NO_FLUSH_HINTS).landed(newest * 1000);
     metrics.addDenials(denials.length);
     for (const letter of batch.deadLetters) metrics.addDeadLettered(letter.reasonKind);
     for (const clock of batch.clockRows()) {

@@ -3,6 +3,7 @@ import type { Config } from '@denyscope/config';
 import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
 import { ClickHouseWriter } from '@denyscope/intake';
 import { IngestService } from './ingest-service.js';
+import { NO_FLUSH_HINTS, redisFlushHints } from './flush-hints.js';
 import { createKafkaClient, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
 import type { Service } from '@denyscope/runtime';
 
@@ -41,6 +42,9 @@ export async function runIngest(
     metrics.recordInsertLatency(table, ms),
   );
 
+  // DETECT_ON_FLUSH: the detector evaluates as soon as a flush landed (docs/rules.md).
+  const hints = config.detector.onFlush ? redisFlushHints(config, log) : NO_FLUSH_HINTS;
+
   let finish: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => (finish = resolve));
   let stopping: Promise<number> | null = null;
@@ -52,6 +56,7 @@ export async function runIngest(
     consumer,
     producer,
     writer,
+    hints,
     onFatal: () => void stop(1),
   });
 
@@ -78,6 +83,7 @@ export async function runIngest(
         .disconnect()
         .catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed'));
       await clickhouse.close();
+      await hints.close();
       const exitCode = drained ? code : 1;
       log.info({ exitCode, ...metrics.snapshot() }, 'ingest stopped');
       finish(exitCode);
@@ -105,6 +111,7 @@ export async function runIngest(
       // How long a crashed member holds its partitions before the group hands them on.
       sessionTimeout: config.kafka.sessionTimeoutMs,
       database: config.clickhouse.database,
+      flushHints: config.detector.onFlush,
     },
     'ingest running',
   );
