@@ -12,6 +12,7 @@ export {
 export { connectionFor, migratedDatabase, dropDatabase, rows } from './clickhouse.js';
 export { DENYSCOPE_BIN, startService, type ServiceProcess } from './ingest-process.js';
 export { startReceiver, type Answer, type Delivery, type Receiver } from './http-receiver.js';
+export { startOtlpCollector, type OtlpCollector, type ReceivedSpan } from './otlp-collector.js';
 export { checkPagerDuty, checkSlack, checkWebhook } from './sink-checks.js';
 export { PAGERDUTY_EVENTS_V2_SCHEMA, pagerDutyEventProblems } from './pagerduty-schema.js';
 export {

@@ -1,69 +1,7 @@
-import { produce, waitFor } from '@denyscope/testkit';
+import { produce, startOtlpCollector, waitFor, type OtlpCollector } from '@denyscope/testkit';
 import { generateEvents } from '@denyscope/scenarios';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totalRequests, useIngestTarget } from './ingest-helpers.js';
-
-/** A span as OTLP/HTTP JSON carries it, with its scope and its attributes flattened. */
-interface ReceivedSpan {
-  scope: string;
-  name: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes: Record<string, unknown>;
-}
-
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: string | number;
-  boolValue?: boolean;
-  doubleValue?: number;
-}
-interface OtlpBody {
-  resourceSpans?: {
-    scopeSpans: {
-      scope: { name: string };
-      spans: (Omit<ReceivedSpan, 'scope' | 'attributes'> & {
-        attributes?: { key: string; value: OtlpValue }[];
-      })[];
-    }[];
-  }[];
-}
-
-const valueOf = (value: OtlpValue): unknown =>
-  value.stringValue ??
-  (value.intValue === undefined ? undefined : Number(value.intValue)) ??
-  value.boolValue ??
-  value.doubleValue;
-
-/** A stand-in OpenTelemetry collector: OTLP/HTTP JSON on /v1/traces, spans kept in memory. */
-async function collector(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
-  const spans: ReceivedSpan[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const parsed = JSON.parse(body) as OtlpBody;
-      for (const resource of parsed.resourceSpans ?? []) {
-        for (const { scope, spans: received } of resource.scopeSpans) {
-          for (const { attributes = [], ...span } of received) {
-            spans.push({
-              ...span,
-              scope: scope.name,
-              attributes: Object.fromEntries(attributes.map((a) => [a.key, valueOf(a.value)])),
-            });
-          }
-        }
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/v1/traces`, spans };
-}
 
 // `denyscope ingest` as deployed, exporting spans over OTLP: the instrumentations registered by
 // startTelemetry must see @clickhouse/client's requests under our spans, and the log lines of a
@@ -71,13 +9,13 @@ async function collector(): Promise<{ server: Server; url: string; spans: Receiv
 describe('ingest exports its batches as traces', () => {
   const target = useIngestTarget('tracing', 1, 'kafkajs');
   const events = generateEvents({ count: 300, denialRatio: 0.2, seed: 11 });
-  let otlp: Awaited<ReturnType<typeof collector>>;
+  let otlp: OtlpCollector;
 
   beforeAll(async () => {
-    otlp = await collector();
+    otlp = await startOtlpCollector();
   });
   afterAll(async () => {
-    await new Promise((resolve) => otlp.server.close(resolve));
+    await otlp.close();
   });
 
   it('ingest.flush → clickhouse.insert → HTTP POST, and logs with the batch span IDs', async () => {
