@@ -25,6 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Partitioners } from 'kafkajs';
+import { clickhouseCpuMeter, kafkaEngineEnabled, kafkaEnginePhase } from './kafka-engine.js';
 import { INJECTION_RULE } from './latency.js';
 import {
   DEFAULT_LIVE_RATES,
@@ -57,10 +58,14 @@ const { values } = parseArgs({
     // Live traffic at each rate (events/s) for each client, --live-seconds each (0: skipped).
     'live-rates': { type: 'string', default: DEFAULT_LIVE_RATES.join(',') },
     'live-seconds': { type: 'string', default: String(DEFAULT_LIVE_SECONDS) },
+    // ClickHouse's Kafka engine on the throughput phase's events (false / --no-kafka-engine: off).
+    'kafka-engine': { type: 'string', default: 'true' },
+    'no-kafka-engine': { type: 'boolean', default: false },
   },
 });
 const LIVE_RATES = values['live-rates'].split(',').map(Number);
 const LIVE_SECONDS = Number(values['live-seconds']);
+const KAFKA_ENGINE = kafkaEngineEnabled(values);
 if (LIVE_RATES.some((rate) => !(rate > 0)))
   throw new Error('--live-rates: expected a comma-separated list of events/s > 0');
 const EVENTS = Number(values.events);
@@ -219,6 +224,9 @@ async function ingest(kafkaClient: KafkaClientName) {
     (out) => out.includes('"ingest running"'),
     { timeoutMs: 60_000, everyMs: 20 },
   );
+  // The server's CPU too: ingest's path is ingest plus its inserts (compared with the Kafka engine).
+  const clickhouseCpu = await clickhouseCpuMeter();
+  const clickhouseAtStart = clickhouseCpu?.() ?? 0;
   const started = performance.now();
   // CPU per event counts the work on events, not start-up (module loading, connecting).
   const cpuAtStart = cpuSeconds(pid);
@@ -241,6 +249,7 @@ async function ingest(kafkaClient: KafkaClientName) {
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(pid) - cpuAtStart;
+  const clickhouseCpuS = clickhouseCpu === null ? null : clickhouseCpu() - clickhouseAtStart;
   clearInterval(sampler);
   await service.stop();
   const stopped = service
@@ -255,7 +264,7 @@ async function ingest(kafkaClient: KafkaClientName) {
     "SELECT 'denials' AS t, uniqExact(request_id) AS n FROM denials UNION ALL SELECT 'request_totals' AS t, count() AS n FROM request_totals FINAL",
   );
   await client.close();
-  return { seconds, eventsPerS: EVENTS / seconds, peakRss, cpu, stats, tables };
+  return { seconds, eventsPerS: EVENTS / seconds, peakRss, cpu, clickhouseCpuS, stats, tables };
 }
 
 /** The soak's figures for the summary (see bench/README.md for each). */
@@ -374,6 +383,27 @@ async function main() {
     const ratio = cpuRatio(bare.cpuS, result.cpu);
     const insertsPerS = result.stats ? result.stats.inserts / result.seconds : null;
 
+    // What a ClickHouse user would build instead, on the same events (bench/kafka-engine.ts).
+    const kafkaEngine = KAFKA_ENGINE
+      ? await kafkaEnginePhase({
+          kafka,
+          topic: names.topic,
+          partitions: PARTITIONS,
+          events: EVENTS,
+          ingestStored: result.tables,
+          groupId: `${names.groupId}.kafka-engine`,
+          database: `${names.database}_kafka_engine`,
+          log,
+          ingest: {
+            client: primaryClient!,
+            eventsPerS: result.eventsPerS,
+            cpuSPer100k: per100k(result.cpu),
+            clickhouseCpuSPer100k:
+              result.clickhouseCpuS === null ? null : per100k(result.clickhouseCpuS),
+          },
+        })
+      : null;
+
     // Live rates per client, each judged against that client's backlog CPU per event.
     const live = new Map<KafkaClientName, ReturnType<typeof liveSummary>>();
     for (const [kafkaClient, measured] of LIVE_SECONDS > 0 ? byClient : []) {
@@ -465,6 +495,8 @@ async function main() {
             ratio_to_baseline: Number((measured.eventsPerS / baselineEventsPerS).toFixed(3)),
             cpu_s_per_100k: per100k(measured.cpu),
             cpu_ratio: Number(cpuRatio(bare.cpuS, measured.cpu).toFixed(3)),
+            clickhouse_cpu_s_per_100k:
+              measured.clickhouseCpuS === null ? null : per100k(measured.clickhouseCpuS),
             peak_rss_mb: Math.round(measured.peakRss),
             clickhouse_flushes: measured.stats?.batches ?? null,
             stored: Object.fromEntries(measured.tables.map((t) => [t.t, Number(t.n)])),
@@ -507,6 +539,8 @@ async function main() {
       clickhouse_inserts_per_s: insertsPerS === null ? null : Number(insertsPerS.toFixed(2)),
       clickhouse_flushes: result.stats?.batches ?? null,
       stored: Object.fromEntries(result.tables.map((t) => [t.t, Number(t.n)])),
+      /** ClickHouse's Kafka engine + materialized views on the same events (null: skipped). */
+      kafka_engine: kafkaEngine,
       soak: soak === null ? null : soakDetails(soak),
       targets: {
         cpu_ratio: TARGETS.ratio,
