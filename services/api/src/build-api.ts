@@ -167,7 +167,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   // In a plugin: the rate limiter is a plugin too, and its limiters exist once it is loaded.
-  void app.register(async (scope) => {
+  // Named: Fastify names the plugin, and so its hooks' trace spans, after the function.
+  void app.register(async function routes(scope) {
     const rateLimits = await registerRateLimits(scope, limits, principals);
     for (const route of routeTable(ctx)) addRoute(scope, route, tokens, principals, rateLimits);
   });

@@ -100,6 +100,10 @@ describe('the API exports each request as a trace', () => {
       expect(request?.parentSpanId, route).toBe(root?.spanId);
       const handler = fastify.find((span) => span.name.startsWith('handler'));
       expect(handler?.parentSpanId, route).toBe(request?.spanId);
+      // Hook spans carry a name (the hook's or its plugin's), never a function's source code.
+      const hooks = fastify.filter((span) => span.name.startsWith('onRequest'));
+      expect(hooks.length, route).toBeGreaterThan(0);
+      for (const hook of hooks) expect(hook.name, route).not.toMatch(/[{}()]|=>/);
       // What the handler asks ClickHouse (over http) or Redis: client spans under the handler.
       const calls = spans.filter((span) => span.scope === client && span.kind === SPAN_KIND.client);
       expect(calls.length, `${route}: ${client}`).toBeGreaterThan(0);
