@@ -107,9 +107,28 @@ export function kafkaEngineEnabled(values: {
  * found (see clickhouseServerPid): the throughput phase reads it around ingest too, so that
  * ingest's path (ingest + the server's inserts) compares with the engine's (the server alone).
  */
-export async function clickhouseCpuMeter(): Promise<(() => number) | null> {
+export async function clickhouseCpuMeter(): Promise<ClickHouseCpuMeter | null> {
   const server = await clickhouseServerPid();
-  return 'pid' in server ? () => cpuSeconds(server.pid) : null;
+  if (!('pid' in server)) return null;
+  const read = () => cpuSeconds(server.pid);
+  return {
+    read,
+    idleCpuPerS: async () => {
+      const from = { cpu: read(), at: performance.now() };
+      await sleep(BACKGROUND_SAMPLE_MS);
+      return (read() - from.cpu) / ((performance.now() - from.at) / 1000);
+    },
+  };
+}
+
+export interface ClickHouseCpuMeter {
+  /** CPU seconds (user + system) the server has used so far. */
+  read(): number;
+  /**
+   * The server's CPU s per s over the next 2 s, while the caller runs nothing on it: what other
+   * clients of a shared server use, to subtract from a phase's figure.
+   */
+  idleCpuPerS(): Promise<number>;
 }
 
 /** Statements of the Kafka table, the two target tables and their materialized views. */
@@ -239,6 +258,7 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
   const db = quoteIdentifier(options.database);
   const server = await clickhouseServerPid();
   if ('problem' in server) notes.push(`ClickHouse CPU not measured: ${server.problem}`);
+  const meter = await clickhouseCpuMeter();
   const admin = kafka.admin();
   await admin.connect();
   const client = createClickHouseClient(connectionFor('default'));
@@ -281,16 +301,9 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       );
     if ((await requests()) !== 0) throw new Error('Kafka engine read events before its start');
 
-    const cpuAt = () => ('pid' in server ? cpuSeconds(server.pid) : 0);
     // Other clients of a shared server show in its CPU: measured with the engine idle, just before.
-    const idleFrom = { cpu: cpuAt(), at: performance.now() };
-    await sleep(BACKGROUND_SAMPLE_MS);
-    const backgroundCpuPerS =
-      'pid' in server
-        ? (cpuAt() - idleFrom.cpu) / ((performance.now() - idleFrom.at) / 1000)
-        : null;
-
-    const cpuAtStart = cpuAt();
+    const backgroundCpuPerS = (await meter?.idleCpuPerS()) ?? null;
+    const cpuAtStart = meter?.read() ?? 0;
     const started = performance.now();
     await run(`ATTACH TABLE ${db}.queue`);
     // The consumers rejoin the group; reading starts once every one has its partitions.
@@ -317,7 +330,7 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       (n) => n >= events,
       { timeoutMs: 900_000, everyMs: 100 },
     );
-    const cpuS = 'pid' in server ? cpuAt() - cpuAtStart : null;
+    const cpuS = meter === null ? null : meter.read() - cpuAtStart;
     await joining;
     const secondsFromStart = (landed.at - started) / 1000;
     if (joinedAt === undefined) notes.push('the group never showed Stable: events/s from ATTACH');
@@ -376,8 +389,10 @@ export interface IngestFigures {
   client: string;
   eventsPerS: number;
   cpuSPer100k: number;
-  /** The ClickHouse server's CPU s per 100k events while ingest ran; null: not measured. */
-  clickhouseCpuSPer100k: number | null;
+  seconds: number;
+  /** The ClickHouse server's CPU s while ingest ran, and before it (CPU s/s); null: not measured. */
+  clickhouseCpuS: number | null;
+  clickhouseBackgroundCpuPerS: number | null;
 }
 
 const per100k = (cpuS: number, events: number) => Math.round((cpuS / events) * 10_000_000) / 100;
@@ -408,46 +423,59 @@ export async function kafkaEnginePhase(options: KafkaEngineOptions & { ingest: I
     return failed(`failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   const { events } = measured;
-  const readingS = measured.secondsFromStart - measured.secondsToJoin;
-  const lessBackground =
-    measured.cpuS === null || measured.backgroundCpuPerS === null
-      ? null
-      : Math.max(0, measured.cpuS - measured.backgroundCpuPerS * measured.secondsFromStart);
   const { ingest } = options;
-  const ingestPath =
-    ingest.clickhouseCpuSPer100k === null
-      ? null
-      : ingest.cpuSPer100k + ingest.clickhouseCpuSPer100k;
-  const enginePer100k = measured.cpuS === null ? null : per100k(measured.cpuS, events);
+  const lessBackground = (cpuS: number | null, perS: number | null, seconds: number) =>
+    cpuS === null || perS === null ? null : per100k(Math.max(0, cpuS - perS * seconds), events);
+  const engine = {
+    raw: measured.cpuS === null ? null : per100k(measured.cpuS, events),
+    net: lessBackground(measured.cpuS, measured.backgroundCpuPerS, measured.secondsFromStart),
+  };
+  const ingestClickHouse = {
+    raw: ingest.clickhouseCpuS === null ? null : per100k(ingest.clickhouseCpuS, events),
+    net: lessBackground(ingest.clickhouseCpuS, ingest.clickhouseBackgroundCpuPerS, ingest.seconds),
+  };
+  const sum = (a: number, b: number | null) => (b === null ? null : round2(a + b));
+  const ratio = (a: number | null, b: number | null) =>
+    a === null || b === null || b === 0 ? null : round2(a / b);
+  const ingestPath = {
+    raw: sum(ingest.cpuSPer100k, ingestClickHouse.raw),
+    net: sum(ingest.cpuSPer100k, ingestClickHouse.net),
+  };
   return {
     /** Events over the time from the consumers having their partitions to the last row landing. */
     events_per_s: Math.round(measured.eventsPerS),
     /** The ClickHouse server's CPU s (user + system, /proc) from ATTACH to the last row. */
-    clickhouse_cpu_s_per_100k: enginePer100k,
+    clickhouse_cpu_s_per_100k: engine.raw,
     events,
     notes: measured.notes,
     seconds_to_join: round2(measured.secondsToJoin),
-    seconds_reading: round2(readingS),
+    seconds_reading: round2(measured.secondsFromStart - measured.secondsToJoin),
     clickhouse_cpu_s: measured.cpuS === null ? null : round2(measured.cpuS),
     clickhouse_background_cpu_s_per_s:
       measured.backgroundCpuPerS === null ? null : round2(measured.backgroundCpuPerS),
-    clickhouse_cpu_s_per_100k_less_background:
-      lessBackground === null ? null : per100k(lessBackground, events),
+    clickhouse_cpu_s_per_100k_less_background: engine.net,
     consumers: measured.consumers,
     stream_flush_interval_ms: measured.flushIntervalMs,
     stored: measured.stored,
-    /** Ingest on the same events (the primary client), and the ratios engine ÷ ingest. */
+    /**
+     * Ingest on the same events (the primary client): its own CPU plus the server's while it ran
+     * (`ingest_path`), raw and less the server's background; ratios are the engine's ÷ ingest's.
+     */
     vs_ingest: {
       client: ingest.client,
       ingest_events_per_s: Math.round(ingest.eventsPerS),
       ingest_cpu_s_per_100k: ingest.cpuSPer100k,
-      ingest_clickhouse_cpu_s_per_100k: ingest.clickhouseCpuSPer100k,
-      ingest_path_cpu_s_per_100k: ingestPath === null ? null : round2(ingestPath),
-      events_per_s_ratio: round2(measured.eventsPerS / ingest.eventsPerS),
-      cpu_ratio:
-        enginePer100k === null || ingestPath === null || ingestPath === 0
+      ingest_clickhouse_cpu_s_per_100k: ingestClickHouse.raw,
+      ingest_clickhouse_background_cpu_s_per_s:
+        ingest.clickhouseBackgroundCpuPerS === null
           ? null
-          : round2(enginePer100k / ingestPath),
+          : round2(ingest.clickhouseBackgroundCpuPerS),
+      ingest_clickhouse_cpu_s_per_100k_less_background: ingestClickHouse.net,
+      ingest_path_cpu_s_per_100k: ingestPath.raw,
+      ingest_path_cpu_s_per_100k_less_background: ingestPath.net,
+      events_per_s_ratio: round2(measured.eventsPerS / ingest.eventsPerS),
+      cpu_ratio: ratio(engine.raw, ingestPath.raw),
+      cpu_ratio_less_background: ratio(engine.net, ingestPath.net),
     },
   };
 }

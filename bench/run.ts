@@ -209,6 +209,10 @@ const databaseOf = (kafkaClient: KafkaClientName) => `${names.database}_${kafkaC
 
 async function ingest(kafkaClient: KafkaClientName) {
   const client = await migratedDatabase(databaseOf(kafkaClient));
+  // The server's CPU too: ingest's path is ingest plus its inserts (compared with the Kafka
+  // engine), and what other clients of the server use meanwhile, sampled just before.
+  const clickhouseCpu = await clickhouseCpuMeter();
+  const clickhouseBackground = (await clickhouseCpu?.idleCpuPerS()) ?? null;
   const service = startService('ingest', {
     KAFKA_TOPIC: names.topic,
     KAFKA_GROUP_ID: `${names.groupId}.ingest.${kafkaClient}`,
@@ -224,9 +228,7 @@ async function ingest(kafkaClient: KafkaClientName) {
     (out) => out.includes('"ingest running"'),
     { timeoutMs: 60_000, everyMs: 20 },
   );
-  // The server's CPU too: ingest's path is ingest plus its inserts (compared with the Kafka engine).
-  const clickhouseCpu = await clickhouseCpuMeter();
-  const clickhouseAtStart = clickhouseCpu?.() ?? 0;
+  const clickhouseAtStart = clickhouseCpu?.read() ?? 0;
   const started = performance.now();
   // CPU per event counts the work on events, not start-up (module loading, connecting).
   const cpuAtStart = cpuSeconds(pid);
@@ -249,7 +251,7 @@ async function ingest(kafkaClient: KafkaClientName) {
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(pid) - cpuAtStart;
-  const clickhouseCpuS = clickhouseCpu === null ? null : clickhouseCpu() - clickhouseAtStart;
+  const clickhouseCpuS = clickhouseCpu === null ? null : clickhouseCpu.read() - clickhouseAtStart;
   clearInterval(sampler);
   await service.stop();
   const stopped = service
@@ -264,7 +266,16 @@ async function ingest(kafkaClient: KafkaClientName) {
     "SELECT 'denials' AS t, uniqExact(request_id) AS n FROM denials UNION ALL SELECT 'request_totals' AS t, count() AS n FROM request_totals FINAL",
   );
   await client.close();
-  return { seconds, eventsPerS: EVENTS / seconds, peakRss, cpu, clickhouseCpuS, stats, tables };
+  return {
+    seconds,
+    eventsPerS: EVENTS / seconds,
+    peakRss,
+    cpu,
+    clickhouseCpuS,
+    clickhouseBackground,
+    stats,
+    tables,
+  };
 }
 
 /** The soak's figures for the summary (see bench/README.md for each). */
@@ -398,8 +409,9 @@ async function main() {
             client: primaryClient!,
             eventsPerS: result.eventsPerS,
             cpuSPer100k: per100k(result.cpu),
-            clickhouseCpuSPer100k:
-              result.clickhouseCpuS === null ? null : per100k(result.clickhouseCpuS),
+            seconds: result.seconds,
+            clickhouseCpuS: result.clickhouseCpuS,
+            clickhouseBackgroundCpuPerS: result.clickhouseBackground,
           },
         })
       : null;
