@@ -1,5 +1,6 @@
 import {
   dropDatabase,
+  freePort,
   migratedDatabase,
   startOtlpCollector,
   startService,
@@ -9,20 +10,10 @@ import {
   type ReceivedSpan,
   type ServiceProcess,
 } from '@denyscope/testkit';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ADMIN_TOKEN = 'tracing-admin-token-0123456789';
 const SPAN_KIND = { server: 2, client: 3 };
-
-/** A loopback port nothing listens on right now (API_PORT takes no 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // `denyscope api` as deployed, exporting spans over OTLP: a request's server span (http
 // instrumentation), Fastify's own spans inside it (@fastify/otel, registered by startTelemetry

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseEvent } from '@denyscope/events';
 import {
   consumeAll,
   deleteTopics,
   dropDatabase,
+  freePort,
   stackEnv,
   testKafka,
   testNames,
@@ -45,19 +45,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Run {
     child.once('exit', (code) => resolve(code)),
   );
   return { child, stdout, stderr, exited };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
 }
 
 function alive(pid: number): boolean {
