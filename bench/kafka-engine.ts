@@ -5,7 +5,7 @@
 import { createClickHouseClient, quoteIdentifier, quoteString } from '@denyscope/clickhouse';
 import { loadConfig } from '@denyscope/config';
 import { connectionFor, rows, stackEnv, waitFor } from '@denyscope/testkit';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,8 @@ export interface KafkaEngineResult {
   cpuS: number | null;
   /** The server's CPU s per s over 2 s just before ATTACH, the engine idle: other clients. */
   backgroundCpuPerS: number | null;
+  /** CPU s of the server's engine threads over the same time (threadCpuSampler, ENGINE_THREAD). */
+  engineThreadsCpuS: number | null;
   cpuPer100k: number | null;
   events: number;
   stored: { denials: number; request_counts_rows: number; requests: number };
@@ -129,6 +131,62 @@ export interface ClickHouseCpuMeter {
    * clients of a shared server use, to subtract from a phase's figure.
    */
   idleCpuPerS(): Promise<number>;
+}
+
+/**
+ * Threads of an 18.16 server that do the Kafka engine's work: librdkafka's (`rdk:main`,
+ * `rdk:broker…`), the schedule pool thread that runs the engine's stream (reading, parsing with one
+ * consumer, the views' INSERT) and, with several consumers, the union's reader threads. Merges
+ * (`BackgrProcPool`) are not among them.
+ */
+const ENGINE_THREAD = /^(rdk:|BackgrSchedPool$|ParalInputsProc$)/;
+
+/**
+ * CPU seconds of a process's threads whose name matches, from now until `stop()`: each thread's
+ * /proc/<pid>/task/<tid>/stat sampled every 100 ms (threads that start later count from 0). A
+ * thread that ends between two samples loses at most its last 100 ms: a lower bound, but one that
+ * other clients of the server (queries, inserts, merges) do not inflate.
+ */
+export function threadCpuSampler(pid: number, matches: (name: string) => boolean) {
+  const threads = new Map<string, { name: string; from: number; last: number }>();
+  const sample = (first: boolean) => {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended
+      }
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      const known = threads.get(tid);
+      if (known === undefined || known.name !== name) {
+        threads.set(tid, { name, from: first ? ticks : 0, last: ticks });
+      } else {
+        known.last = ticks;
+      }
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), 100);
+  return {
+    stop(): number {
+      clearInterval(timer);
+      sample(false);
+      let ticks = 0;
+      for (const thread of threads.values()) {
+        if (matches(thread.name)) ticks += thread.last - thread.from;
+      }
+      return ticks / TICKS_PER_SECOND;
+    },
+  };
 }
 
 /** Statements of the Kafka table, the two target tables and their materialized views. */
@@ -304,6 +362,8 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
     // Other clients of a shared server show in its CPU: measured with the engine idle, just before.
     const backgroundCpuPerS = (await meter?.idleCpuPerS()) ?? null;
     const cpuAtStart = meter?.read() ?? 0;
+    const engineThreads =
+      'pid' in server ? threadCpuSampler(server.pid, (name) => ENGINE_THREAD.test(name)) : null;
     const started = performance.now();
     await run(`ATTACH TABLE ${db}.queue`);
     // The consumers rejoin the group; reading starts once every one has its partitions.
@@ -331,6 +391,7 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       { timeoutMs: 900_000, everyMs: 100 },
     );
     const cpuS = meter === null ? null : meter.read() - cpuAtStart;
+    const engineThreadsCpuS = engineThreads?.stop() ?? null;
     await joining;
     const secondsFromStart = (landed.at - started) / 1000;
     if (joinedAt === undefined) notes.push('the group never showed Stable: events/s from ATTACH');
@@ -367,6 +428,7 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       secondsFromStart,
       cpuS,
       backgroundCpuPerS,
+      engineThreadsCpuS,
       cpuPer100k: cpuS === null ? null : (cpuS / events) * 100_000,
       events,
       stored,
@@ -424,15 +486,43 @@ export async function kafkaEnginePhase(options: KafkaEngineOptions & { ingest: I
   }
   const { events } = measured;
   const { ingest } = options;
-  const lessBackground = (cpuS: number | null, perS: number | null, seconds: number) =>
-    cpuS === null || perS === null ? null : per100k(Math.max(0, cpuS - perS * seconds), events);
+  const notes = [...measured.notes];
+  // Less what the server's other clients used at the rate sampled just before; not subtracted
+  // (null) when that is over half the figure: the difference would be mostly noise.
+  const lessBackground = (
+    what: string,
+    cpuS: number | null,
+    perS: number | null,
+    seconds: number,
+  ) => {
+    if (cpuS === null || perS === null) return null;
+    if (perS * seconds > cpuS / 2) {
+      notes.push(
+        `${what}: the server's background (${perS.toFixed(2)} CPU s/s × ${seconds.toFixed(1)} s) is over half its ${cpuS.toFixed(1)} CPU s: not subtracted`,
+      );
+      return null;
+    }
+    return per100k(cpuS - perS * seconds, events);
+  };
   const engine = {
     raw: measured.cpuS === null ? null : per100k(measured.cpuS, events),
-    net: lessBackground(measured.cpuS, measured.backgroundCpuPerS, measured.secondsFromStart),
+    net: lessBackground(
+      'engine',
+      measured.cpuS,
+      measured.backgroundCpuPerS,
+      measured.secondsFromStart,
+    ),
+    threads:
+      measured.engineThreadsCpuS === null ? null : per100k(measured.engineThreadsCpuS, events),
   };
   const ingestClickHouse = {
     raw: ingest.clickhouseCpuS === null ? null : per100k(ingest.clickhouseCpuS, events),
-    net: lessBackground(ingest.clickhouseCpuS, ingest.clickhouseBackgroundCpuPerS, ingest.seconds),
+    net: lessBackground(
+      'ingest',
+      ingest.clickhouseCpuS,
+      ingest.clickhouseBackgroundCpuPerS,
+      ingest.seconds,
+    ),
   };
   const sum = (a: number, b: number | null) => (b === null ? null : round2(a + b));
   const ratio = (a: number | null, b: number | null) =>
@@ -447,13 +537,15 @@ export async function kafkaEnginePhase(options: KafkaEngineOptions & { ingest: I
     /** The ClickHouse server's CPU s (user + system, /proc) from ATTACH to the last row. */
     clickhouse_cpu_s_per_100k: engine.raw,
     events,
-    notes: measured.notes,
+    notes,
     seconds_to_join: round2(measured.secondsToJoin),
     seconds_reading: round2(measured.secondsFromStart - measured.secondsToJoin),
     clickhouse_cpu_s: measured.cpuS === null ? null : round2(measured.cpuS),
     clickhouse_background_cpu_s_per_s:
       measured.backgroundCpuPerS === null ? null : round2(measured.backgroundCpuPerS),
     clickhouse_cpu_s_per_100k_less_background: engine.net,
+    /** The engine's own threads only (librdkafka, the stream, its readers): a lower bound. */
+    clickhouse_engine_threads_cpu_s_per_100k: engine.threads,
     consumers: measured.consumers,
     stream_flush_interval_ms: measured.flushIntervalMs,
     stored: measured.stored,
@@ -476,6 +568,8 @@ export async function kafkaEnginePhase(options: KafkaEngineOptions & { ingest: I
       events_per_s_ratio: round2(measured.eventsPerS / ingest.eventsPerS),
       cpu_ratio: ratio(engine.raw, ingestPath.raw),
       cpu_ratio_less_background: ratio(engine.net, ingestPath.net),
+      /** The engine's threads ÷ ingest's own CPU alone: neither counts the server's other work. */
+      engine_threads_to_ingest_process: ratio(engine.threads, ingest.cpuSPer100k),
     },
   };
 }
