@@ -441,7 +441,15 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       log(`Kafka engine: could not drop ${options.database}: ${String(error)}`),
     );
     await client.close();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
+    // Dropping the table closes its consumers; the group can be deleted once they have left.
+    await waitFor('Kafka engine consumers gone', members, (n) => n === 0, {
+      timeoutMs: 30_000,
+      everyMs: 200,
+    })
+      .then(() => admin.deleteGroups([groupId]))
+      .catch((error: unknown) =>
+        log(`Kafka engine: could not delete group ${groupId}: ${String(error)}`),
+      );
     await admin.disconnect();
   }
 }
