@@ -441,15 +441,8 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       log(`Kafka engine: could not drop ${options.database}: ${String(error)}`),
     );
     await client.close();
-    // Dropping the table closes its consumers; the group can be deleted once they have left.
-    await waitFor('Kafka engine consumers gone', members, (n) => n === 0, {
-      timeoutMs: 30_000,
-      everyMs: 200,
-    })
-      .then(() => admin.deleteGroups([groupId]))
-      .catch((error: unknown) =>
-        log(`Kafka engine: could not delete group ${groupId}: ${String(error)}`),
-      );
+    // The group stays, like the baseline's and ingest's: its consumers leave as the table is
+    // dropped (tens of seconds on a loaded machine), too late for deleteGroups to be sure to work.
     await admin.disconnect();
   }
 }
