@@ -16,7 +16,15 @@ export {
   RULE_IDS,
   runbookPath,
   type RuleId,
+  type RunbookPath,
 } from './rule-ids.js';
+export {
+  RULE_SUBJECT_KINDS,
+  rulesOfKind,
+  SUBJECT_FIELDS,
+  type RuleSubjectKind,
+  type SubjectKind,
+} from './subject-kinds.js';
 export { SEVERITIES, severityRank, isAtLeast, type Severity } from './severity.js';
 export { JOB_RETENTION, QUEUES } from './queues.js';
 export {

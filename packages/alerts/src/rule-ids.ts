@@ -22,6 +22,9 @@ export const PAGING_RULE_IDS: readonly RuleId[] = RULE_IDS.filter(
   (id) => !(OPERATIONAL_RULE_IDS as readonly RuleId[]).includes(id),
 );
 
-export function runbookPath(rule: RuleId): string {
+/** A rule's runbook, repo-relative: `docs/runbooks/<rule>.md` (alert contract, `runbook`). */
+export type RunbookPath<Rule extends RuleId = RuleId> = `docs/runbooks/${Rule}.md`;
+
+export function runbookPath<Rule extends RuleId>(rule: Rule): RunbookPath<Rule> {
   return `docs/runbooks/${rule}.md`;
 }

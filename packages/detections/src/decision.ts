@@ -18,10 +18,15 @@ export interface Decision {
   severity_reason: string;
 }
 
-/** A Decision as stored in an alert's evidence (JSON), for readers that parse it back. */
-export const decisionSchema = z.object({
-  crossed: z.array(z.object({ fact: z.string(), value: z.number(), threshold: z.string() })),
-  severity_reason: z.string(),
+/**
+ * A Decision as stored in an alert's evidence (JSON), for readers that parse it back; part of
+ * every rule's evidence schema. Strict: a renamed or extra field is not a Decision.
+ */
+export const decisionSchema = z.strictObject({
+  crossed: z.array(
+    z.strictObject({ fact: z.string().min(1), value: z.number(), threshold: z.string().min(1) }),
+  ),
+  severity_reason: z.string().min(1),
 }) satisfies z.ZodType<Decision>;
 
 export function atLeast(fact: string, value: number, min: number, suffix = ''): Crossed {

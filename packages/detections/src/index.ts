@@ -7,6 +7,7 @@ export type {
 } from './finding.js';
 export { subjectKeyOf } from './finding.js';
 export type { AnyRule, RuleDefinition } from './rule.js';
+export { declarationProblems } from './rule-declaration.js';
 export { RULES } from './rules/index.js';
 export {
   distributedEnumerationEvidence,

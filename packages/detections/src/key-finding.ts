@@ -17,12 +17,20 @@ export interface KeyRow {
   last_seen: number;
 }
 
-/** A finding about a key: subject, env and event-time span from the row; the rest from the rule. */
-export function keyFinding(
+/**
+ * A finding about a key: subject, env and event-time span from the row; the rest from the rule.
+ * `Evidence` is the rule's evidence type: `details.evidence` is all of it but the span
+ * (`first_seen`, `last_seen`), which this adds.
+ */
+export function keyFinding<Evidence extends { first_seen: string; last_seen: string }>(
   rule: RuleId,
   row: KeyRow,
   window: { start: Date; end: Date },
-  details: { severity: Severity; summary: string; evidence: Record<string, unknown> },
+  details: {
+    severity: Severity;
+    summary: string;
+    evidence: Omit<Evidence, 'first_seen' | 'last_seen'>;
+  },
 ): Finding {
   const firstSeen = fromUnix(row.first_seen);
   const lastSeen = fromUnix(row.last_seen);

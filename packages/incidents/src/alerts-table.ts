@@ -1,3 +1,4 @@
+import { runbookPath } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
 import type { IncidentTransition } from './incident.js';
 import type { TransitionOutput } from './outputs.js';
@@ -36,7 +37,7 @@ export class AlertsTableOutput implements TransitionOutput {
           last_seen: seconds(state.lastSeen),
           summary: state.summary,
           evidence: JSON.stringify(state.evidence),
-          runbook: `docs/runbooks/${state.rule}.md`,
+          runbook: runbookPath(state.rule),
           muted: muted ? 1 : 0,
           note: '',
           // Explicit: JSONEachRow on 18.16 fills an omitted column with 0 (1970), not its DEFAULT.

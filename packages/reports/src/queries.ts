@@ -141,8 +141,11 @@ export async function keysWithEnumerationIncident(
   return splitBySeverity(found.map((row) => [row.kid, num(row.serious) > 0]));
 }
 
-/** What the reporter reads of a distributed-enumeration alert's evidence (the rule's schema). */
-const listedKeys = distributedEnumerationEvidence.pick({ key_ids: true });
+/**
+ * What the reporter reads of a distributed-enumeration alert's evidence: the rule's schema, its
+ * `key_ids` only, other keys let through (the schema is strict; stored evidence may carry more).
+ */
+const listedKeys = distributedEnumerationEvidence.pick({ key_ids: true }).loose();
 
 /**
  * Keys listed in a distributed-enumeration incident (subject: a client IP or network, keys in the

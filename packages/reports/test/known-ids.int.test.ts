@@ -190,7 +190,13 @@ beforeAll(async () => {
         ...alertRow('', '', `al_net_${names.suffix}`, 1, 'info'),
         rule: 'distributed-enumeration',
         client_ip: '203.0.113.0/24',
-        evidence: JSON.stringify({ key_ids: [LOAD.ci, 'key_of_another_account'] }),
+        // As stored: the rule's other fields besides key_ids, and the detector's trace IDs.
+        evidence: JSON.stringify({
+          network: '203.0.113.0/24',
+          scanning_keys: 12,
+          key_ids: [LOAD.ci, 'key_of_another_account'],
+          trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        }),
       },
       // Evidence without the rule's key_ids list names no key: the migration job stays unflagged.
       ...['{not json', JSON.stringify({ key_ids: MIGRATION.job })].map((evidence, n) => ({

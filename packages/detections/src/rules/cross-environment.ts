@@ -1,7 +1,8 @@
 import { FOREIGN_SQL } from '@denyscope/events';
-import { isAtLeast, type Severity } from '@denyscope/alerts';
+import { RULE_SUBJECT_KINDS, isAtLeast, runbookPath, type Severity } from '@denyscope/alerts';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
+import { count, decisionEvidence, eventSpan, minutes, texts } from '../evidence.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
 import { dropOthersIds } from '../shareable-samples.js';
@@ -26,6 +27,25 @@ const settings = z
   })
   .strict();
 type Settings = z.infer<typeof settings>;
+
+/** The evidence of a cross-environment finding (alerts.evidence). */
+export const crossEnvironmentEvidence = z.strictObject({
+  ...decisionEvidence,
+  window_minutes: minutes,
+  requests: count,
+  /** The environment the events were served in. */
+  seen_in: z.string(),
+  /** The environments the IDs (resource_env) or the key (key_env) belong to. */
+  belongs_to: texts,
+  by_key_marker: count,
+  by_resource_env: count,
+  distinct_ids: count,
+  patterns: texts,
+  /** Only IDs no stored row shows as another account's (shareable-samples.ts). */
+  sample_ids: texts,
+  ...eventSpan,
+});
+type CrossEnvironmentEvidence = z.infer<typeof crossEnvironmentEvidence>;
 
 interface Row {
   key_id: string;
@@ -111,16 +131,19 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
         sample_ids: row.samples,
         first_seen: fromUnix(row.first_seen).toISOString(),
         last_seen: fromUnix(row.last_seen).toISOString(),
-      },
+      } satisfies CrossEnvironmentEvidence,
     });
   }
   return dropOthersIds(ctx, window, [...byKey.values()]);
 }
 
-export const crossEnvironment: RuleDefinition<Settings> = {
+export const crossEnvironment: RuleDefinition<Settings, 'cross-environment'> = {
   id: 'cross-environment',
+  subject: RULE_SUBJECT_KINDS['cross-environment'],
+  runbook: runbookPath('cross-environment'),
   description:
     'A key addresses IDs of another environment (by resource_env or ID marker), or is itself marked for another environment, repeatedly.',
   settings,
+  evidence: crossEnvironmentEvidence,
   evaluate,
 };

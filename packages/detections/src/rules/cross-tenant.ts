@@ -1,6 +1,8 @@
+import { RULE_SUBJECT_KINDS, runbookPath } from '@denyscope/alerts';
 import { FOREIGN_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
+import { count, decisionEvidence, eventSpan, minutes, share, texts } from '../evidence.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
@@ -17,6 +19,24 @@ const settings = z
   })
   .strict();
 type Settings = z.infer<typeof settings>;
+
+/**
+ * The evidence of a cross-tenant finding (alerts.evidence). Counts only: the other accounts and
+ * their resources are never named.
+ */
+export const crossTenantEvidence = z.strictObject({
+  ...decisionEvidence,
+  window_minutes: minutes,
+  foreign_resources: count,
+  other_accounts: count,
+  /** The largest victim's share of the foreign resources: critical at `concentrationShare`. */
+  top_account_share: share,
+  denials: count,
+  patterns: texts,
+  client_ips: texts,
+  ...eventSpan,
+});
+type CrossTenantEvidence = z.infer<typeof crossTenantEvidence>;
 
 interface Row extends KeyRow {
   foreign_ids: number;
@@ -63,7 +83,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     const foreignIds = Number(row.foreign_ids);
     const topShare = (topByKey.get(row.key_id) ?? 0) / foreignIds;
     const concentrated = topShare >= s.concentrationShare;
-    return keyFinding('cross-tenant', row, window, {
+    return keyFinding<CrossTenantEvidence>('cross-tenant', row, window, {
       severity: concentrated ? 'critical' : s.severity,
       summary:
         `key ${row.key_id} addressed ${foreignIds} existing resources of ${Number(row.victims)} other account(s) ` +
@@ -87,10 +107,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   });
 }
 
-export const crossTenant: RuleDefinition<Settings> = {
+export const crossTenant: RuleDefinition<Settings, 'cross-tenant'> = {
   id: 'cross-tenant',
+  subject: RULE_SUBJECT_KINDS['cross-tenant'],
+  runbook: runbookPath('cross-tenant'),
   description:
     'A key addresses many distinct existing resources owned by other accounts: a key paired with the wrong account, or probing another tenant.',
   settings,
+  evidence: crossTenantEvidence,
   evaluate,
 };

@@ -1,7 +1,9 @@
+import { RULE_SUBJECT_KINDS, runbookPath } from '@denyscope/alerts';
 import { FOREIGN_SQL } from '@denyscope/events';
 import { quoteString, type SqlValues } from '@denyscope/clickhouse';
 import { z } from 'zod';
-import { atLeast, decision, decisionSchema } from '../decision.js';
+import { atLeast, decision } from '../decision.js';
+import { count, decisionEvidence, eventSpan, minutes, texts } from '../evidence.js';
 import { guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
@@ -41,30 +43,30 @@ type Settings = z.infer<typeof settings>;
  * parse it with this schema rather than guess at its shape: the reporter takes `key_ids` from it
  * (packages/reports/src/queries.ts, keysInDistributedIncidents) to flag an account's keys.
  * `key_ids` names keys of several accounts (up to 20): a reader keeps only what it may show.
+ * Strict, as every rule's evidence schema: a reader picks the fields it reads and lets the others
+ * pass (`.pick(…).loose()`), since stored evidence may carry more (trace IDs, later fields).
  */
-export const distributedEnumerationEvidence = z.object({
-  decision: decisionSchema,
-  window_minutes: z.number(),
+export const distributedEnumerationEvidence = z.strictObject({
+  ...decisionEvidence,
+  window_minutes: minutes,
   /** The subject: an IPv4 /24 or IPv6 /64 as a CIDR, or the address for rows without one. */
   network: z.string(),
-  addresses: z.number(),
+  addresses: count,
   /** The most frequent addresses of the network (up to 10). */
-  client_ips: z.array(z.string()),
-  scanning_keys: z.number(),
+  client_ips: texts,
+  scanning_keys: count,
   /** Scanning keys of the network (up to 20 of them; `scanning_keys` counts them all). */
-  key_ids: z.array(z.string()),
-  accounts: z.number(),
-  guessed_ids: z.number(),
+  key_ids: texts,
+  accounts: count,
+  guessed_ids: count,
   /** Counts only: other accounts and their resources are never named in evidence. */
-  foreign_ids: z.number(),
-  other_accounts: z.number(),
-  denials: z.number(),
-  envs: z.array(z.string()),
-  patterns: z.array(z.string()),
-  user_agents: z.array(z.string()),
-  /** ISO 8601. */
-  first_seen: z.string(),
-  last_seen: z.string(),
+  foreign_ids: count,
+  other_accounts: count,
+  denials: count,
+  envs: texts,
+  patterns: texts,
+  user_agents: texts,
+  ...eventSpan,
 });
 export type DistributedEnumerationEvidence = z.infer<typeof distributedEnumerationEvidence>;
 
@@ -260,10 +262,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   return findings;
 }
 
-export const distributedEnumeration: RuleDefinition<Settings> = {
+export const distributedEnumeration: RuleDefinition<Settings, 'distributed-enumeration'> = {
   id: 'distributed-enumeration',
+  subject: RULE_SUBJECT_KINDS['distributed-enumeration'],
+  runbook: runbookPath('distributed-enumeration'),
   description:
     'Many keys from one network (IPv4 /24, IPv6 /64) each guess a few IDs their accounts never used: enumeration spread across keys and addresses to stay under per-key limits.',
   settings,
+  evidence: distributedEnumerationEvidence,
   evaluate,
 };

@@ -1,6 +1,8 @@
+import { RULE_SUBJECT_KINDS, runbookPath } from '@denyscope/alerts';
 import { FOREIGN_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
+import { count, decisionEvidence, eventSpan, minutes, texts } from '../evidence.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
 import type { RuleDefinition } from '../rule.js';
@@ -14,6 +16,21 @@ const settings = z
   })
   .strict();
 type Settings = z.infer<typeof settings>;
+
+/** The evidence of a foreign-access-success finding (alerts.evidence): counts of the victims only. */
+export const foreignAccessSuccessEvidence = z.strictObject({
+  ...decisionEvidence,
+  window_minutes: minutes,
+  successes: count,
+  resources: count,
+  other_accounts: count,
+  /** The 2xx statuses returned. */
+  statuses: z.array(z.int().min(200).max(299)),
+  routes: texts,
+  methods: texts,
+  ...eventSpan,
+});
+type ForeignAccessSuccessEvidence = z.infer<typeof foreignAccessSuccessEvidence>;
 
 interface Row extends KeyRow {
   successes: number;
@@ -39,7 +56,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
     GROUP BY key_id`,
   );
   return rows.map((row) =>
-    keyFinding('foreign-access-success', row, window, {
+    keyFinding<ForeignAccessSuccessEvidence>('foreign-access-success', row, window, {
       severity: s.severity,
       summary:
         `key ${row.key_id || '(none)'} got ${Number(row.successes)} successful response(s) on ` +
@@ -61,10 +78,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   );
 }
 
-export const foreignAccessSuccess: RuleDefinition<Settings> = {
+export const foreignAccessSuccess: RuleDefinition<Settings, 'foreign-access-success'> = {
   id: 'foreign-access-success',
+  subject: RULE_SUBJECT_KINDS['foreign-access-success'],
+  runbook: runbookPath('foreign-access-success'),
   description:
     "A 2xx on a resource owned by another account than the key's: the platform's authorization check itself failed.",
   settings,
+  evidence: foreignAccessSuccessEvidence,
   evaluate,
 };

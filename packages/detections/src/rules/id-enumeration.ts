@@ -1,6 +1,8 @@
+import { RULE_SUBJECT_KINDS, runbookPath } from '@denyscope/alerts';
 import { FOREIGN_SQL, NO_SUCH_RESOURCE_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
+import { count, decisionEvidence, eventSpan, minutes, share, texts } from '../evidence.js';
 import { guessShare, inProduction, knownToAccount, successfulIdsByKey } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { subjectKeyOf } from '../finding.js';
@@ -79,6 +81,37 @@ const settings = z
   })
   .strict();
 type Settings = z.infer<typeof settings>;
+
+/**
+ * The evidence of an id-enumeration finding (alerts.evidence). Other accounts appear as counts
+ * only; `sample_ids` are guesses no stored row shows as another account's (shareable-samples.ts).
+ */
+export const idEnumerationEvidence = z.strictObject({
+  ...decisionEvidence,
+  window_minutes: minutes,
+  /** Distinct denied IDs the key's account never used. */
+  guessed_ids: count,
+  /** guessed / (guessed + used successfully). */
+  guess_share: share,
+  successful_ids: count,
+  distinct_ids: count,
+  known_ids: count,
+  missing_ids: count,
+  foreign_ids: count,
+  other_accounts: count,
+  /** The guessed numeric IDs walk a range (critical). */
+  sequential: z.boolean(),
+  denials: count,
+  requests: count,
+  deny_ratio: share,
+  envs: texts,
+  patterns: texts,
+  sample_ids: texts,
+  client_ips: texts,
+  user_agents: texts,
+  ...eventSpan,
+});
+type IdEnumerationEvidence = z.infer<typeof idEnumerationEvidence>;
 
 interface Candidate {
   key_id: string;
@@ -283,7 +316,7 @@ function judge(
       user_agents: facts.uas,
       first_seen: firstSeen.toISOString(),
       last_seen: lastSeen.toISOString(),
-    },
+    } satisfies IdEnumerationEvidence,
   };
 }
 
@@ -336,10 +369,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   return dropOthersIds(ctx, windowOf(ctx.watermark, widest), [...found.values()]);
 }
 
-export const idEnumeration: RuleDefinition<Settings> = {
+export const idEnumeration: RuleDefinition<Settings, 'id-enumeration'> = {
   id: 'id-enumeration',
+  subject: RULE_SUBJECT_KINDS['id-enumeration'],
+  runbook: runbookPath('id-enumeration'),
   description:
     'A key is denied on many distinct resource IDs its account never used (IDs that do not exist or belong to other tenants), and those guesses are most of the IDs it addresses: ID scanning (BOLA/IDOR enumeration).',
   settings,
+  evidence: idEnumerationEvidence,
   evaluate,
 };

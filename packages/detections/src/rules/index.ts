@@ -8,7 +8,10 @@ import { idEnumeration } from './id-enumeration.js';
 import { pipelineHealth } from './pipeline-health.js';
 import { staleResourceIds } from './stale-resource-ids.js';
 
-/** Every rule, by its public ID. A new rule is a new module plus one line here. */
+/**
+ * Every rule, by its public ID. A new rule is a new module plus one line here. The `satisfies`
+ * holds each entry to its key: the rule's `id`, and the subject kind and runbook of that ID.
+ */
 export const RULES: Record<RuleId, AnyRule> = {
   'id-enumeration': idEnumeration,
   'distributed-enumeration': distributedEnumeration,
@@ -17,4 +20,4 @@ export const RULES: Record<RuleId, AnyRule> = {
   'foreign-access-success': foreignAccessSuccess,
   'stale-resource-ids': staleResourceIds,
   'pipeline-health': pipelineHealth,
-};
+} satisfies { [Id in RuleId]: AnyRule<Id> };

@@ -1,6 +1,8 @@
+import { RULE_SUBJECT_KINDS, runbookPath } from '@denyscope/alerts';
 import { quoteUInt } from '@denyscope/clickhouse';
 import { z } from 'zod';
 import { atLeast, decision } from '../decision.js';
+import { count, decisionEvidence, isoTime } from '../evidence.js';
 import {
   subjectKeyOf,
   type EvaluationContext,
@@ -36,6 +38,35 @@ const settings = z
   .strict();
 type Settings = z.infer<typeof settings>;
 
+/**
+ * The evidence of a pipeline-health finding (alerts.evidence), one shape per kind of component:
+ * a failing rule (`rule:<id>`), a partition ahead of wall time, a partition far behind it
+ * (`partition:<topic>/<n>`).
+ */
+export const pipelineHealthEvidence = z.union([
+  z.strictObject({
+    ...decisionEvidence,
+    /** Failing ticks in a row. */
+    failures: z.int().min(1),
+    last_error: z.string(),
+    /** The rule's last successful watermark; null when it never ran. */
+    evaluated_until: isoTime.nullable(),
+  }),
+  z.strictObject({
+    ...decisionEvidence,
+    ahead_seconds: z.int().min(1),
+    newest_event_time: isoTime,
+    /** Events the partition delivered ahead of wall time (0 for an older ingest's rows). */
+    events_ahead: count,
+  }),
+  z.strictObject({
+    ...decisionEvidence,
+    behind_seconds: z.int().min(1),
+    newest_event_time: isoTime,
+  }),
+]);
+type PipelineHealthEvidence = z.infer<typeof pipelineHealthEvidence>;
+
 interface AheadRow {
   topic: string;
   partition: number | string;
@@ -56,7 +87,7 @@ function finding(
   ctx: EvaluationContext,
   s: Settings,
   summary: string,
-  evidence: Record<string, unknown>,
+  evidence: PipelineHealthEvidence,
   firstSeen: Date = ctx.watermark,
 ): Finding {
   const subject = { component };
@@ -203,10 +234,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   return [...failingRules(ctx, health, s), ...partitions.values()];
 }
 
-export const pipelineHealth: RuleDefinition<Settings> = {
+export const pipelineHealth: RuleDefinition<Settings, 'pipeline-health'> = {
   id: 'pipeline-health',
+  subject: RULE_SUBJECT_KINDS['pipeline-health'],
+  runbook: runbookPath('pipeline-health'),
   description:
     "denyscope's own pipeline: a rule failing tick after tick, a partition whose event time runs ahead of or far behind wall time. Operational, never a security page.",
   settings,
+  evidence: pipelineHealthEvidence,
   evaluate,
 };

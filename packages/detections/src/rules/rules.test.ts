@@ -1,12 +1,33 @@
+import { RULE_IDS, RULE_SUBJECT_KINDS, runbookPath, type RuleId } from '@denyscope/alerts';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EvaluationContext } from '../finding.js';
-import { loadRuleSettings } from '../rule-settings.js';
+import { z } from 'zod';
+import type { EvaluationContext, Finding } from '../finding.js';
+import { declarationProblems } from '../rule-declaration.js';
+import { loadRuleSettings, type RuleSettings } from '../rule-settings.js';
 import { distributedEnumerationEvidence } from './distributed-enumeration.js';
 import { RULES } from './index.js';
 
 const settings = loadRuleSettings({ env: {} });
 const watermark = new Date('2026-11-27T10:00:00Z');
 const t = (isoMinute: string) => Date.parse(`2026-11-27T${isoMinute}:00Z`) / 1000;
+
+/**
+ * Runs a rule as RULES does, and holds every finding to the rule's declaration: a subject of its
+ * kind identified by that kind's field, and evidence its schema describes field for field.
+ */
+async function evaluate(
+  id: RuleId,
+  ctx: EvaluationContext,
+  ruleSettings: RuleSettings[RuleId],
+): Promise<Finding[]> {
+  const findings = await RULES[id].evaluate(ctx, ruleSettings);
+  for (const finding of findings) {
+    expect(declarationProblems(finding), `${id} ${finding.subjectKey}`).toEqual([]);
+  }
+  return findings;
+}
 
 /** A query runner that answers each query by which table and shape it asks for. */
 function fakeQuery(answers: { match: RegExp; rows: object[] }[]): EvaluationContext['query'] {
@@ -40,7 +61,8 @@ describe('id-enumeration decisions', () => {
 
   /** Runs the rule on one key whose facts, successful IDs and request count are given. */
   async function run(keyFacts: Partial<typeof facts>, used: number, requests = 100) {
-    return RULES['id-enumeration'].evaluate(
+    return evaluate(
+      'id-enumeration',
       {
         watermark,
         query: fakeQuery([
@@ -108,7 +130,8 @@ describe('id-enumeration decisions', () => {
   });
 
   it("never samples an ID that any stored row shows as another account's", async () => {
-    const findings = await RULES['id-enumeration'].evaluate(
+    const findings = await evaluate(
+      'id-enumeration',
       {
         watermark,
         query: fakeQuery([
@@ -174,7 +197,8 @@ describe('distributed-enumeration decisions', () => {
       if (/\(network, key_id\) IN/.test(sql)) return Promise.resolve([facts] as T[]);
       return Promise.resolve([] as T[]);
     };
-    const findings = await RULES['distributed-enumeration'].evaluate(
+    const findings = await evaluate(
+      'distributed-enumeration',
       { watermark, query },
       settings['distributed-enumeration'],
     );
@@ -241,7 +265,8 @@ describe('stale-resource-ids decisions', () => {
   };
 
   it('reports a key reading back many IDs its own account deleted as stale, at info', async () => {
-    const findings = await RULES['stale-resource-ids'].evaluate(
+    const findings = await evaluate(
+      'stale-resource-ids',
       { watermark, query: fakeQuery([{ match: /FROM denials/, rows: [row] }]) },
       settings['stale-resource-ids'],
     );
@@ -250,7 +275,8 @@ describe('stale-resource-ids decisions', () => {
   });
 
   it('stays silent when the known IDs are a minority of what the key was denied on', async () => {
-    const findings = await RULES['stale-resource-ids'].evaluate(
+    const findings = await evaluate(
+      'stale-resource-ids',
       {
         watermark,
         query: fakeQuery([{ match: /FROM denials/, rows: [{ ...row, ids: 400, known_ids: 12 }] }]),
@@ -276,7 +302,8 @@ describe('cross-tenant decisions', () => {
   };
 
   it('is critical when the resources belong to one victim, high when spread', async () => {
-    const concentrated = await RULES['cross-tenant'].evaluate(
+    const concentrated = await evaluate(
+      'cross-tenant',
       {
         watermark,
         query: fakeQuery([
@@ -288,7 +315,8 @@ describe('cross-tenant decisions', () => {
     );
     expect(concentrated[0]?.severity).toBe('critical');
     expect(concentrated[0]?.evidence).not.toHaveProperty('sample_ids');
-    const spread = await RULES['cross-tenant'].evaluate(
+    const spread = await evaluate(
+      'cross-tenant',
       {
         watermark,
         query: fakeQuery([
@@ -319,7 +347,8 @@ describe('cross-environment decisions', () => {
 
   it('rates production IDs in staging high and staging IDs in production medium', async () => {
     const run = (row: object) =>
-      RULES['cross-environment'].evaluate(
+      evaluate(
+        'cross-environment',
         { watermark, query: fakeQuery([{ match: /FROM denials/, rows: [row] }]) },
         settings['cross-environment'],
       );
@@ -332,7 +361,8 @@ describe('cross-environment decisions', () => {
   });
 
   it('is info, not a page, between two lower environments', async () => {
-    const [sideways] = await RULES['cross-environment'].evaluate(
+    const [sideways] = await evaluate(
+      'cross-environment',
       {
         watermark,
         query: fakeQuery([
@@ -357,10 +387,148 @@ describe('routes setting', () => {
     };
     const routes = { include: ['/v1/invoices/{invoice_id}'], exclude: ["/v1/search/{q}'x"] };
     for (const id of ['id-enumeration', 'cross-tenant', 'stale-resource-ids'] as const) {
-      await RULES[id].evaluate({ watermark, query }, { ...settings[id], routes });
+      await evaluate(id, { watermark, query }, { ...settings[id], routes });
     }
     expect(seen.every((sql) => sql.includes("route IN ('/v1/invoices/{invoice_id}')"))).toBe(true);
     expect(seen.every((sql) => sql.includes("route NOT IN ('/v1/search/{q}\\'x')"))).toBe(true);
     expect(seen.some((sql) => sql.includes('denials_per_minute'))).toBe(false);
+  });
+});
+
+describe('foreign-access-success decisions', () => {
+  const row = {
+    key_id: 'key_1',
+    account: 'acct_1',
+    main_env: 'production',
+    successes: 2,
+    resources: 2,
+    owners: 1,
+    statuses: ['200', '204'],
+    routes: ['/v1/invoices/{invoice_id}'],
+    methods: ['GET', 'DELETE'],
+    first_seen: t('09:58'),
+    last_seen: t('09:59'),
+  };
+
+  it("fires critical on any 2xx on another account's resource, counting the victims only", async () => {
+    const [finding] = await evaluate(
+      'foreign-access-success',
+      { watermark, query: fakeQuery([{ match: /FROM foreign_access/, rows: [row] }]) },
+      settings['foreign-access-success'],
+    );
+    expect(finding).toMatchObject({
+      severity: 'critical',
+      subject: { key_id: 'key_1', account_id: 'acct_1' },
+      evidence: { successes: 2, other_accounts: 1, statuses: [200, 204] },
+    });
+  });
+});
+
+describe('rule declarations', () => {
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+  it('every rule declares its ID, the subject kind and runbook of that ID, and an evidence schema', () => {
+    for (const id of RULE_IDS) {
+      const rule = RULES[id];
+      expect(rule.id).toBe(id);
+      expect(rule.subject).toBe(RULE_SUBJECT_KINDS[id]);
+      expect(rule.runbook).toBe(runbookPath(id));
+      expect(existsSync(`${root}${rule.runbook}`), rule.runbook).toBe(true);
+      // A schema of the evidence object, not an open record: an empty object is not evidence.
+      expect(rule.evidence.safeParse({}).success, id).toBe(false);
+    }
+  });
+
+  /** The fields of an evidence schema: of its object, or of each object of its union. */
+  function schemaFields(schema: z.core.$ZodType): string[] {
+    if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+    if (schema instanceof z.ZodUnion) return schema.options.flatMap(schemaFields);
+    throw new Error('an evidence schema is an object, or a union of objects');
+  }
+
+  it("docs/rules.md lists each rule's evidence fields as its schema has them", () => {
+    const doc = readFileSync(`${root}docs/rules.md`, 'utf8');
+    for (const id of RULE_IDS) {
+      const section = doc.split(/^## /m).find((text) => text.startsWith(`${id}\n`)) ?? '';
+      const evidence = section.split('\n\n').find((text) => text.startsWith('**Evidence.**'));
+      const listed = [...(evidence ?? '').matchAll(/`([a-z_]+)`/g)].map(([, field]) => field);
+      expect(new Set(listed), id).toEqual(new Set(schemaFields(RULES[id].evidence)));
+    }
+  });
+
+  /** A cross-tenant finding, as the rule writes it. */
+  async function crossTenantFinding(): Promise<Finding> {
+    const [finding] = await evaluate(
+      'cross-tenant',
+      {
+        watermark,
+        query: fakeQuery([
+          { match: /max\(n\)/, rows: [{ key_id: 'key_1', top: 20 }] },
+          {
+            match: /HAVING foreign_ids/,
+            rows: [
+              {
+                key_id: 'key_1',
+                account: 'acct_1',
+                main_env: 'production',
+                foreign_ids: 20,
+                victims: 1,
+                denied: 25,
+                patterns: [],
+                ips: [],
+                first_seen: t('09:50'),
+                last_seen: t('09:59'),
+              },
+            ],
+          },
+        ]),
+      },
+      settings['cross-tenant'],
+    );
+    if (finding === undefined) throw new Error('cross-tenant found nothing');
+    return finding;
+  }
+
+  it('catches evidence its schema does not describe: a renamed, missing, extra or mistyped field', async () => {
+    const finding = await crossTenantFinding();
+    const { other_accounts: victims, ...rest } = finding.evidence;
+    const problems = (evidence: Record<string, unknown>) =>
+      declarationProblems({ ...finding, evidence }).join('\n');
+    expect(problems({ ...rest, victim_accounts: victims })).toMatch(
+      /other_accounts[\s\S]*victim_accounts|victim_accounts[\s\S]*other_accounts/,
+    );
+    expect(problems(rest)).toMatch(/other_accounts/);
+    expect(problems({ ...finding.evidence, trace: 'x' })).toMatch(/trace/);
+    expect(problems({ ...finding.evidence, denials: '25' })).toMatch(/denials/);
+    expect(problems({ ...finding.evidence, top_account_share: 1.5 })).toMatch(/top_account_share/);
+    const { decision } = finding.evidence as { decision: { crossed: object[] } };
+    expect(problems({ ...finding.evidence, decision: { ...decision, reason: 'renamed' } })).toMatch(
+      /decision/,
+    );
+  });
+
+  it('catches a subject of another kind, and an identity that is not the kind field alone', async () => {
+    const finding = await crossTenantFinding();
+    expect(declarationProblems({ ...finding, subject: { client_ip: '203.0.113.0/24' } })).toEqual([
+      expect.stringMatching(/not a key subject/) as unknown,
+    ]);
+    expect(
+      declarationProblems({
+        ...finding,
+        subjectKey: 'account_id=acct_1&key_id=key_1',
+      }),
+    ).toEqual([expect.stringMatching(/not the key's, key_id=key_1/) as unknown]);
+    // A network rule with a key for subject, and a component rule with a network.
+    const network = { subject: { key_id: 'key_1', account_id: 'acct_1' }, evidence: {} };
+    expect(declarationProblems({ ...network, rule: 'distributed-enumeration' })[0]).toMatch(
+      /not a network subject/,
+    );
+    expect(
+      declarationProblems({
+        rule: 'pipeline-health',
+        subject: { client_ip: '203.0.113.7' },
+        evidence: {},
+      })[0],
+    ).toMatch(/not a component subject/);
   });
 });

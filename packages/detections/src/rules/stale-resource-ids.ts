@@ -1,6 +1,8 @@
+import { RULE_SUBJECT_KINDS, runbookPath } from '@denyscope/alerts';
 import { NOT_OWNED_SQL } from '@denyscope/events';
 import { z } from 'zod';
 import { atLeast, decision, type Crossed } from '../decision.js';
+import { count, decisionEvidence, eventSpan, minutes, texts } from '../evidence.js';
 import { knownToAccount } from '../facts.js';
 import type { EvaluationContext, Finding } from '../finding.js';
 import { KEY_ROW_COLUMNS, keyFinding, type KeyRow } from '../key-finding.js';
@@ -33,6 +35,23 @@ const settings = z
   })
   .strict();
 type Settings = z.infer<typeof settings>;
+
+/** The evidence of a stale-resource-ids finding (alerts.evidence). */
+export const staleResourceIdsEvidence = z.strictObject({
+  ...decisionEvidence,
+  window_minutes: minutes,
+  distinct_ids: count,
+  denials: count,
+  /** Distinct IDs not known to exist (deleted, or owner unknown). */
+  not_existing: count,
+  /** Distinct IDs the key's own account used before. */
+  known_ids: count,
+  /** Only IDs no stored row shows as another account's (shareable-samples.ts). */
+  sample_ids: texts,
+  span_minutes: count,
+  ...eventSpan,
+});
+type StaleResourceIdsEvidence = z.infer<typeof staleResourceIdsEvidence>;
 
 interface Row extends KeyRow {
   ids: number;
@@ -84,7 +103,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
           atLeast('span_minutes', span, s.minSpanMinutes),
         ];
     findings.push(
-      keyFinding('stale-resource-ids', row, window, {
+      keyFinding<StaleResourceIdsEvidence>('stale-resource-ids', row, window, {
         severity: s.severity,
         summary: bulk
           ? `key ${row.key_id} was denied on ${known} IDs its own account used or deleted before ` +
@@ -110,10 +129,13 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   return dropOthersIds(ctx, window, findings);
 }
 
-export const staleResourceIds: RuleDefinition<Settings> = {
+export const staleResourceIds: RuleDefinition<Settings, 'stale-resource-ids'> = {
   id: 'stale-resource-ids',
+  subject: RULE_SUBJECT_KINDS['stale-resource-ids'],
+  runbook: runbookPath('stale-resource-ids'),
   description:
     "Denials on IDs that no longer exist: a few IDs polled for long, or many IDs the key's own account used or deleted before. For reports; never pages.",
   settings,
+  evidence: staleResourceIdsEvidence,
   evaluate,
 };
