@@ -1,4 +1,4 @@
-import { RULE_IDS } from '@denyscope/alerts';
+import { rulesOfKind } from '@denyscope/alerts';
 import type { GeneratedEvent } from './event-stream.js';
 import type {
   LabelledScenario,
@@ -12,11 +12,10 @@ export const SECOND = 1000;
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
-/** Rules whose subject is a key; `distributed-enumeration` is about a client IP. */
-export const KEY_RULES: readonly RuleId[] = RULE_IDS.filter(
-  (rule) => rule !== 'distributed-enumeration',
-);
-export const IP_RULES: readonly RuleId[] = ['distributed-enumeration'];
+/** Rules whose subject is a key (RULE_SUBJECT_KINDS), expected silent for a scenario's keys. */
+export const KEY_RULES: readonly RuleId[] = rulesOfKind('key');
+/** Rules whose subject is a client network, expected silent for a scenario's addresses. */
+export const IP_RULES: readonly RuleId[] = rulesOfKind('network');
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';

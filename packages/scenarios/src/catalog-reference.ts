@@ -9,6 +9,7 @@
  *   - `loose`, for benign shapes: W + 1 minute buckets (a sliding W-minute window touches that
  *     many), the lowest plausible thresholds (a benign shape must not fire under any of them).
  */
+import { RULE_SUBJECT_KINDS } from '@denyscope/alerts';
 import { DEFAULT_ENV_MARKERS } from '@denyscope/events';
 import type { GeneratedEvent } from './event-stream.js';
 import type { LabelledScenario, RuleId, ScenarioSubject, Severity } from './types.js';
@@ -303,14 +304,23 @@ export function indexStream(stream: readonly GeneratedEvent[]): StreamIndex {
   return index;
 }
 
-/** The subject's events: by `client_ip` for distributed-enumeration, by `key_id` otherwise. */
+/**
+ * The subject's events, by the rule's subject kind: by `client_ip` for a network rule, by `key_id`
+ * for a key rule; none for a component (the pipeline's own, not a stream's).
+ */
 export function subjectEvents(
   index: StreamIndex,
   rule: RuleId,
   subject: ScenarioSubject,
 ): GeneratedEvent[] {
-  if (rule === 'distributed-enumeration') return index.byIp.get(subject.client_ip ?? '') ?? [];
-  return index.byKey.get(subject.key_id ?? '') ?? [];
+  switch (RULE_SUBJECT_KINDS[rule]) {
+    case 'network':
+      return index.byIp.get(subject.client_ip ?? '') ?? [];
+    case 'key':
+      return index.byKey.get(subject.key_id ?? '') ?? [];
+    case 'component':
+      return [];
+  }
 }
 
 /** Whether `rule` fires for `subject` in the indexed stream, in the given reading. */

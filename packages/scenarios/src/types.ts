@@ -19,7 +19,8 @@ export interface ScenarioContext {
 
 /**
  * Who an alert is about, as in the alert contract: key rules name `key_id` (and the key's
- * `account_id`), `distributed-enumeration` names `client_ip`. Match on the rule's own field.
+ * `account_id`), network rules (`distributed-enumeration`) `client_ip`. Match on the field of the
+ * rule's subject kind (RULE_SUBJECT_KINDS), as `alertSubjectId` does.
  */
 export interface ScenarioSubject {
   key_id?: string;

@@ -1,4 +1,5 @@
-import { isAtLeast, severityRank, type Alert } from '@denyscope/alerts';
+import { PAGING_RULE_IDS, isAtLeast, severityRank, type Alert } from '@denyscope/alerts';
+import { declarationProblems } from '@denyscope/detections';
 import {
   alertSubjectId,
   allScenarios,
@@ -8,7 +9,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alertsOf, replay } from './support.js';
 
-/** The subject field a rule identifies its subject by (a network for distributed-enumeration). */
+/** The identity of a subject under a rule, by the rule's subject kind (a network's CIDR for network rules). */
 const subjectId = alertSubjectId;
 
 function matches(alert: Alert, expected: ScenarioExpectation): boolean {
@@ -83,6 +84,19 @@ describe('rules on labelled scenarios (replay into ClickHouse)', () => {
     expect(unexpected.map((a) => `${a.rule} ${JSON.stringify(a.subject)}: ${a.summary}`)).toEqual(
       [],
     );
+  });
+
+  it('raises only what each rule declares: a subject of its kind, evidence its schema describes', () => {
+    // A rule's digest incident (docs/rules.md, "Bounded blast radius") is the detector's, not the rule's.
+    const ruleAlerts = alerts.filter((alert) => alert.evidence.digest !== true);
+    for (const alert of ruleAlerts) {
+      expect(
+        declarationProblems(alert),
+        `${alert.rule} ${JSON.stringify(alert.subject)} (${alert.status})`,
+      ).toEqual([]);
+    }
+    // Every rule that runs in replay is checked on alerts of its own (pipeline-health is live only).
+    expect(new Set(ruleAlerts.map((alert) => alert.rule))).toEqual(new Set(PAGING_RULE_IDS));
   });
 
   it('resolves every incident once the traffic is over', () => {
