@@ -34,13 +34,13 @@ export interface KafkaEngineOptions {
 export interface KafkaEngineResult {
   /** Events over the time from the group's consumers having their partitions to the last row. */
   eventsPerS: number;
-  /** From ATTACH to the group being Stable with every consumer in it. */
+  /** From the start (the last target created) to the group being Stable with every consumer. */
   secondsToJoin: number;
-  /** From ATTACH (the consumers start) to the last row landing. */
+  /** From the start (the last target created) to the last row landing. */
   secondsFromStart: number;
-  /** CPU seconds of the ClickHouse server from ATTACH to the last row; null: pid not found. */
+  /** CPU seconds of the ClickHouse server from the start to the last row; null: no pid. */
   cpuS: number | null;
-  /** The server's CPU s per s over 2 s just before ATTACH, the engine idle: other clients. */
+  /** The server's CPU s per s over 2 s just before the start, the engine idle: other clients. */
   backgroundCpuPerS: number | null;
   /** CPU s of the server's engine threads over the same time (threadCpuSampler, ENGINE_THREAD). */
   engineThreadsCpuS: number | null;
@@ -196,7 +196,7 @@ export function kafkaEngineDdl(options: {
   topic: string;
   groupId: string;
   consumers: number;
-}): { tables: string[]; queue: string; views: string[] } {
+}): { tables: string[]; queue: string; views: string[]; viewNames: string[] } {
   const db = quoteIdentifier(options.database);
   return {
     tables: [
@@ -255,6 +255,7 @@ export function kafkaEngineDdl(options: {
         kafka_group_name = ${quoteString(options.groupId)},
         kafka_format = 'JSONEachRow',
         kafka_num_consumers = ${options.consumers}`,
+    viewNames: ['denials_mv', 'request_counts_mv'],
     views: [
       `CREATE MATERIALIZED VIEW ${db}.denials_mv TO ${db}.denials AS
         SELECT
@@ -294,12 +295,13 @@ export function kafkaEngineDdl(options: {
  * Runs the Kafka engine on the topic's events, from its first offset, with both views attached
  * from the first block:
  *
- * 1. The engine's group is given committed offsets at the end of the topic (the group has no
- *    members yet, so an admin may set them), so that creating the Kafka table and then the views
- *    one after the other reads nothing: a view created before the other would see blocks the other
- *    misses. (18.16 has no setting for where a new group starts; librdkafka's default is the end.)
- * 2. DETACH the Kafka table (its consumers leave the group), set the group's offsets to the start
- *    of the topic, ATTACH it: its consumers rejoin and read every event into both views.
+ * 1. The engine's group is given committed offsets at the start of the topic (it has no members
+ *    yet, so an admin may set them): a new group would start at the end (librdkafka's default;
+ *    18.16 can change it only in the server's config file, for every Kafka table at once).
+ * 2. The Kafka table, then both views, then their target tables, `denials` last: the engine
+ *    streams only once every view's target exists, so both views see every block. (A table
+ *    streams as soon as it has one ready view: created one after the other, the second view
+ *    would miss the first blocks.)
  * 3. Poll `sum(requests)` of request_counts every 100 ms until it reaches `events`.
  */
 export async function runKafkaEngine(options: KafkaEngineOptions): Promise<KafkaEngineResult> {
@@ -326,30 +328,23 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
     return groups[0]?.members.length ?? 0;
   };
   try {
+    // A new group would start at the end of the topic: it gets committed offsets at the start.
     const ends = await admin.fetchTopicOffsets(topic);
     await admin.setOffsets({
       groupId,
       topic,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.low })),
     });
     await run(`CREATE DATABASE ${db}`);
-    for (const statement of ddl.tables) await run(statement);
+    // The Kafka table and its views first: the engine streams only once every view's target
+    // table exists, so creating the targets last starts both views on the same first block.
     await run(ddl.queue);
     for (const statement of ddl.views) await run(statement);
-    // The consumers join, find the committed offsets at the end, read nothing.
+    const [denials, ...otherTargets] = ddl.tables;
+    for (const statement of otherTargets) await run(statement);
     await waitFor('Kafka engine consumers joined', members, (n) => n === consumers, {
       timeoutMs: 60_000,
       everyMs: 200,
-    });
-    await run(`DETACH TABLE ${db}.queue`);
-    await waitFor('Kafka engine consumers left', members, (n) => n === 0, {
-      timeoutMs: 60_000,
-      everyMs: 200,
-    });
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.low })),
     });
     const requests = async () =>
       Number(
@@ -357,6 +352,7 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
           await rows<{ n: string }>(client, `SELECT sum(requests) AS n FROM ${db}.request_counts`)
         )[0]?.n ?? 0,
       );
+    await sleep(1_000);
     if ((await requests()) !== 0) throw new Error('Kafka engine read events before its start');
 
     // Other clients of a shared server show in its CPU: measured with the engine idle, just before.
@@ -365,8 +361,8 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
     const engineThreads =
       'pid' in server ? threadCpuSampler(server.pid, (name) => ENGINE_THREAD.test(name)) : null;
     const started = performance.now();
-    await run(`ATTACH TABLE ${db}.queue`);
-    // The consumers rejoin the group; reading starts once every one has its partitions.
+    await run(denials!);
+    // Reading starts once the group is Stable with every consumer (usually already so).
     let joinedAt: number | undefined;
     const joining = (async () => {
       while (joinedAt === undefined && performance.now() - started < 120_000) {
@@ -394,7 +390,8 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
     const engineThreadsCpuS = engineThreads?.stop() ?? null;
     await joining;
     const secondsFromStart = (landed.at - started) / 1000;
-    if (joinedAt === undefined) notes.push('the group never showed Stable: events/s from ATTACH');
+    if (joinedAt === undefined)
+      notes.push('the group never showed Stable: events/s from the start');
     const secondsToJoin = ((joinedAt ?? started) - started) / 1000;
     const eventsPerS = events / (secondsFromStart - secondsToJoin);
 
@@ -420,7 +417,7 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       "SELECT value AS v FROM system.settings WHERE name = 'stream_flush_interval_ms'",
     );
     log(
-      `Kafka engine: ${Math.round(eventsPerS)} events/s (${secondsToJoin.toFixed(1)} s to join, ${secondsFromStart.toFixed(1)} s from ATTACH to the last row), ClickHouse ${cpuS === null ? 'CPU not measured' : `${cpuS.toFixed(1)} CPU s (${backgroundCpuPerS?.toFixed(2)} CPU s/s before it)`}`,
+      `Kafka engine: ${Math.round(eventsPerS)} events/s (${secondsToJoin.toFixed(1)} s to join, ${secondsFromStart.toFixed(1)} s from the start to the last row), ClickHouse ${cpuS === null ? 'CPU not measured' : `${cpuS.toFixed(1)} CPU s (${backgroundCpuPerS?.toFixed(2)} CPU s/s before it)`}`,
     );
     return {
       eventsPerS,
@@ -437,9 +434,18 @@ export async function runKafkaEngine(options: KafkaEngineOptions): Promise<Kafka
       notes,
     };
   } finally {
-    await run(`DROP DATABASE IF EXISTS ${db}`).catch((error: unknown) =>
-      log(`Kafka engine: could not drop ${options.database}: ${String(error)}`),
-    );
+    // Views first, then a pause, then the Kafka table: closing consumers while a stream still
+    // reads made 18.16 with librdkafka 2.0 abort (rd_kafka_cgrp_destroy_final: assert
+    // !rkcg->rkcg_subscription), taking the server down. Dropping a view waits for its running
+    // INSERT; with no view left the stream stops within a poll (500 ms).
+    const drop = (what: string) =>
+      run(`DROP ${what}`).catch((error: unknown) =>
+        log(`Kafka engine: could not drop ${what}: ${String(error)}`),
+      );
+    for (const view of ddl.viewNames) await drop(`TABLE IF EXISTS ${db}.${view}`);
+    await sleep(2_000);
+    await drop(`TABLE IF EXISTS ${db}.queue`);
+    await drop(`DATABASE IF EXISTS ${db}`);
     await client.close();
     // The group stays, like the baseline's and ingest's: its consumers leave as the table is
     // dropped (tens of seconds on a loaded machine), too late for deleteGroups to be sure to work.
@@ -535,7 +541,7 @@ export async function kafkaEnginePhase(options: KafkaEngineOptions & { ingest: I
   return {
     /** Events over the time from the consumers having their partitions to the last row landing. */
     events_per_s: Math.round(measured.eventsPerS),
-    /** The ClickHouse server's CPU s (user + system, /proc) from ATTACH to the last row. */
+    /** The ClickHouse server's CPU s (user + system, /proc) from the start to the last row. */
     clickhouse_cpu_s_per_100k: engine.raw,
     events,
     notes,
