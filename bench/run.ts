@@ -94,7 +94,8 @@ const TARGETS = {
   ratio: 0.8,
   eventsPerS: 50_000,
   peakRssMb: 300,
-  alertP95S: 10,
+  /** Issue 15 (under the 20,000 events/s soak); the design's own target was 10 s. */
+  alertP95S: 2.5,
   /** Least-squares RSS slope over the soak after its warm-up: above this counts as growth. */
   soakSlopeMbPerMin: 0.5,
   /** The design's soak length, and latency measured over at least this many injections. */
@@ -472,7 +473,7 @@ async function main() {
         ? [`peak RSS ${Math.round(soak.rss.peakMb)} MB > ${TARGETS.peakRssMb} (soak)`]
         : []),
       ...(p95 !== null && p95 > TARGETS.alertP95S
-        ? [`alert latency p95 ${p95.toFixed(1)} s > ${TARGETS.alertP95S} s`]
+        ? [`alert latency p95 ${p95.toFixed(2)} s > ${TARGETS.alertP95S} s`]
         : []),
       ...(missing > 0
         ? [
@@ -526,6 +527,7 @@ async function main() {
       ratio_wall: Number(ratioWall.toFixed(3)),
       alert_latency_p50_s: round(p50, 2),
       alert_latency_p95_s: round(p95, 2),
+      alert_latency_max_s: round(latencies.length > 0 ? Math.max(...latencies) : null, 2),
       alert_latency_injections: latencies.length,
       alert_latency_missing: latencies.length > 0 ? missing : null,
       ingest_peak_rss_mb: Math.round(peakRss),
