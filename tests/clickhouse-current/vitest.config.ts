@@ -20,6 +20,7 @@ const SHARED_INT_TESTS = [
   'services/detector/test/known-ids.int.test.ts',
   'services/detector/test/watermark.int.test.ts',
   'services/detector/test/replay-compare.int.test.ts',
+  'packages/intake/test/columns.int.test.ts',
   'services/reporter/test/report.int.test.ts',
   'packages/reports/test/causes.int.test.ts',
   'packages/reports/test/known-ids.int.test.ts',

@@ -127,3 +127,21 @@ export const V1_FIELDS = [
 ] as const satisfies readonly V1Field[];
 
 export type V1FieldName = (typeof V1_FIELDS)[number]['name'];
+
+/** A column of `denials` (and `foreign_access`) that stores a v1 field as it came. */
+export type V1StoredColumn = Extract<(typeof V1_FIELDS)[number]['column'], string>;
+
+/**
+ * The columns that store v1 fields, in contract order: ingest's column lists of `denials` and
+ * `foreign_access` are these plus what it derives (packages/intake, clickhouse-writer.ts), and its
+ * row type must have each (rows.ts), so a field given a `column` here reaches the INSERT, or the
+ * build fails, until the row carries it; the migration that adds the column is the other half
+ * (the column test in packages/intake compares the lists with the migrated tables).
+ */
+export const V1_STORED_COLUMNS: readonly [V1StoredColumn, ...V1StoredColumn[]] = (() => {
+  const [first, ...rest] = V1_FIELDS.flatMap((field) =>
+    field.column === undefined ? [] : [field.column],
+  );
+  if (first === undefined) throw new Error('V1_FIELDS stores no field');
+  return [first, ...rest];
+})();

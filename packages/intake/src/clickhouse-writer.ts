@@ -4,11 +4,12 @@ import {
   quoteUInt,
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
+import { V1_STORED_COLUMNS } from '@denyscope/events';
 import { getTracer, SPAN_NAMES, withSpan } from '@denyscope/telemetry';
 import { chunkByDay } from './day-chunks.js';
 import type { KeyResourceRow } from './key-resources.js';
 import type { PendingBatch } from './pending-batch.js';
-import type { DenialRow } from './rows.js';
+import { DERIVED_DENIAL_COLUMNS, type DenialRow } from './rows.js';
 import type { RequestTotalsRow } from './request-totals.js';
 
 export interface WatermarkRow {
@@ -29,34 +30,18 @@ export interface PartitionClockRow {
 }
 
 // Column lists of each INSERT (TabSeparated names its columns; the rest take their defaults).
-const FOREIGN_ACCESS_COLUMNS = [
-  'event_time',
-  'request_id',
-  'env',
-  'method',
-  'path',
-  'route',
-  'status',
-  'key_id',
-  'account_id',
-  'resource_type',
-  'resource_id',
-  'resource_pattern',
-  'resource_num',
-  'has_num',
-  'resource_env',
-  'key_env',
-  'resource_owner',
-  'owner_state',
-  'client_ip',
-  'user_agent',
-  'latency_ms',
-] as const satisfies readonly (keyof DenialRow)[];
+// The stored v1 fields come from the field table (V1_STORED_COLUMNS); test/columns.int.test.ts
+// compares both lists with the migrated tables.
+type ForeignAccessColumn = Exclude<keyof DenialRow, 'client_net'>;
+export const FOREIGN_ACCESS_COLUMNS: readonly [ForeignAccessColumn, ...ForeignAccessColumn[]] = [
+  ...V1_STORED_COLUMNS,
+  ...DERIVED_DENIAL_COLUMNS,
+];
 /** denials also keeps the client's network (migration 007), for network-wide scans. */
-const DENIAL_COLUMNS = [
+export const DENIAL_COLUMNS: readonly [keyof DenialRow, ...(keyof DenialRow)[]] = [
   ...FOREIGN_ACCESS_COLUMNS,
   'client_net',
-] as const satisfies readonly (keyof DenialRow)[];
+];
 const KEY_RESOURCE_COLUMNS = [
   'minute',
   'env',

@@ -1,4 +1,4 @@
-import type { ApiEvent, IdClassifier, OwnerState } from '@denyscope/events';
+import type { ApiEvent, IdClassifier, OwnerState, V1StoredColumn } from '@denyscope/events';
 import { clientNetwork, effectiveResourceEnv, ownerStateOf } from '@denyscope/events';
 
 /**
@@ -31,6 +31,23 @@ export interface DenialRow {
   user_agent: string;
   latency_ms: number;
 }
+
+/**
+ * Every v1 field stored in denials (V1_FIELDS' `column`) is a DenialRow property: a field given a
+ * column in the table fails to build here until the row (and denialRow below) carries it.
+ */
+type MissingStoredColumns = Exclude<V1StoredColumn, keyof DenialRow>;
+const everyStoredColumnIsInTheRow: [MissingStoredColumns] extends [never] ? true : never = true;
+void everyStoredColumnIsInTheRow;
+
+/** The columns of a DenialRow that ingest derives from an event rather than copying a v1 field. */
+export const DERIVED_DENIAL_COLUMNS = [
+  'resource_pattern',
+  'resource_num',
+  'has_num',
+  'key_env',
+  'owner_state',
+] as const satisfies readonly Exclude<keyof DenialRow, V1StoredColumn>[];
 
 /** '' when the environment is the one the request was served in (or unknown): only others count. */
 function otherEnv(env: string | null, servedIn: string): string {
