@@ -6,7 +6,7 @@
 //
 // Also runnable on its own (figures to stdout, no backlog comparison unless given):
 //   bash scripts/with-node.sh node --import tsx bench/live-rates.ts --live-rates 20000 \
-//     --live-seconds 30 --client kafkajs [--backlog-cpu-s-per-100k 0.9] [--ingest-node-options …]
+//     --live-seconds 30 --client kafkajs [--backlog-cpu-s-per-100k 0.9] [--ingest-node-options=…]
 import { KAFKA_CLIENTS, loadConfig, type KafkaClientName } from '@denyscope/config';
 import { INGEST_NODE_ARGS } from '@denyscope/ingest';
 import { kafkajsSecurity } from '@denyscope/kafka';

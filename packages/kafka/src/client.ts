@@ -86,8 +86,13 @@ export interface GroupConsumerOptions {
   /** Upper bound of one fetch response, all partitions together. */
   fetchMaxBytes: number;
   fetchMaxBytesPerPartition: number;
-  /** How long the broker may hold a fetch open waiting for data. */
+  /** How long the broker may hold a fetch open waiting for `fetchMinBytes`. */
   maxWaitMs: number;
+  /**
+   * The broker answers a fetch once it has this many bytes for it (or after `maxWaitMs`). With 1,
+   * a consumer that keeps up with live traffic fetches again and again for a few messages each.
+   */
+  fetchMinBytes: number;
 }
 
 export interface MessageToSend {

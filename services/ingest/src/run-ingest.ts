@@ -11,6 +11,21 @@ const RETENTION_EVERY_MS = 60 * 60 * 1000;
 const DRAIN_GRACE_MS = 25_000;
 
 /**
+ * How ingest fetches live traffic. With Kafka's default fetch.min.bytes of 1, a consumer that
+ * keeps up is answered as soon as anything arrived: at 5,000 events/s ingest took 2,000–2,500
+ * batches a second of about 2 messages each and spent 3–6 CPU s per 100k events instead of
+ * 1.6–2 (@platformatic/kafka about 10 instead of 1.8–2; bench/README.md, "What was changed").
+ * The broker now answers once 1 MiB (≈ 2,300 events) is there, or after `maxWaitMs`, whichever
+ * comes first. 200 ms because an event must still reach ingest within ~200 ms of being produced
+ * at every rate: it then waits for the next flush (INGEST_FLUSH_INTERVAL_MS), and alert latency
+ * is the sum (issue 15). Below ~12,000 events/s each fetch waits the 200 ms (5 fetches a second);
+ * above, 1 MiB comes sooner. Capped at KAFKA_FETCH_MAX_BYTES, which a fetch cannot exceed.
+ */
+function liveFetch(fetchMaxBytes: number) {
+  return { maxWaitMs: 200, fetchMinBytes: Math.min(1_048_576, fetchMaxBytes) };
+}
+
+/**
  * Starts the ingest service and wires its life cycle: SIGTERM/SIGINT drain it (flush, commit,
  * leave the group); a batch that can never be stored stops it with exit code 1, uncommitted.
  * `signal` aborts a start that is still waiting (for the source topic): runIngest then cleans up
@@ -32,11 +47,10 @@ export async function runIngest(
     // How long a crashed member holds its partitions before the group hands them on.
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     // Fetch sizes bound memory (see KAFKA_FETCH_MAX_BYTES); a fetch of a few MB is already
-    // thousands of messages, so larger ones buy no throughput. maxWaitMs bounds the latency at
-    // low traffic.
+    // thousands of messages, so larger ones buy no throughput.
     fetchMaxBytes: config.kafka.fetchMaxBytes,
     fetchMaxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
-    maxWaitMs: 500,
+    ...liveFetch(config.kafka.fetchMaxBytes),
   });
   const writer = new ClickHouseWriter(clickhouse, (table, _rows, ms) =>
     metrics.recordInsertLatency(table, ms),

@@ -19,6 +19,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxBytes: options.fetchMaxBytes,
       maxBytesPerPartition: options.fetchMaxBytesPerPartition,
       maxWaitTimeInMs: options.maxWaitMs,
+      minBytes: options.fetchMinBytes,
     });
   }
 

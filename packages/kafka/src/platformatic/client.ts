@@ -53,6 +53,7 @@ export class PlatformaticClient implements KafkaClient {
       maxBytes: options.fetchMaxBytes,
       maxBytesPerPartition: options.fetchMaxBytesPerPartition,
       maxWaitTime: options.maxWaitMs,
+      minBytes: options.fetchMinBytes,
       autocommit: false,
       // Messages the stream buffers ahead of the reader, on top of one fetch response. The
       // library's default (1024) is tuned for one-by-one readers; batches want a little more.
