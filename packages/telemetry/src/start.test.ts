@@ -26,8 +26,8 @@ describe('startTelemetry', () => {
     expect(status).toEqual({ sdk: true, traces: false, metrics: false });
     expect(startTelemetry({ serviceName: 'other' })).toBe(status);
 
-    // No tracer provider is registered, so spans are not recorded, but the API keeps working and
-    // the context manager NodeSDK registered still carries the active span across awaits.
+    // NodeSDK is not loaded and no tracer provider is registered, so spans are not recorded, but
+    // the API keeps working and the context manager still carries the active span across awaits.
     await withSpan(getTracer(), 'ingest.flush', {}, async (span) => {
       expect(span.isRecording()).toBe(false);
       await new Promise((resolve) => setImmediate(resolve));
