@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { encodeTabSeparated, tabSeparatedString } from './tab-separated.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { ClickHouseClient } from './client.js';
+import {
+  encodeTabSeparated,
+  insertTabSeparated,
+  tabSeparatedPieces,
+  tabSeparatedString,
+} from './tab-separated.js';
 
 describe('tabSeparatedString', () => {
   it('leaves ordinary text alone and escapes what would break a row or a field', () => {
@@ -32,5 +38,31 @@ describe('encodeTabSeparated', () => {
 
   it('is empty for no rows', () => {
     expect(encodeTabSeparated([], ['a'])).toBe('');
+  });
+});
+
+describe('tabSeparatedPieces', () => {
+  const rows = Array.from({ length: 7 }, (_, n) => ({ n, s: `row\t${n}` }));
+
+  it('is the same body as encodeTabSeparated, in pieces of whole rows', () => {
+    const pieces = tabSeparatedPieces(rows, ['s', 'n'], 3).map((piece) => piece.toString());
+    expect(pieces).toHaveLength(3);
+    expect(pieces.join('')).toBe(encodeTabSeparated(rows, ['s', 'n']));
+    for (const piece of pieces) expect(piece).toMatch(/^(row\\t\d\t\d\n)+$/);
+  });
+
+  it('is no piece for no rows', () => {
+    expect(tabSeparatedPieces([], ['a'])).toEqual([]);
+  });
+});
+
+describe('insertTabSeparated', () => {
+  it('refuses a number it cannot write before sending anything', async () => {
+    const insert = vi.fn();
+    const client = { insert } as unknown as ClickHouseClient;
+    // In the fifth piece: the first four are encoded already.
+    const rows = Array.from({ length: 5_000 }, (_, n) => ({ n: n === 4_999 ? Infinity : n }));
+    await expect(insertTabSeparated(client, 't', rows, ['n'])).rejects.toThrow(/finite/);
+    expect(insert).not.toHaveBeenCalled();
   });
 });

@@ -116,6 +116,28 @@ describe('TabSeparated inserts against the real server', () => {
       await client.close();
     }
   });
+
+  it('store a body streamed in several pieces, every row once', async () => {
+    const client = createClickHouseClient(connectionFor(database), { database: null });
+    try {
+      await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      await client.command({
+        query: `CREATE TABLE ${database}.many (n UInt32, s String) ENGINE = Memory`,
+      });
+      // 2,500 rows: three pieces of insertTabSeparated's body, with escapes in every one.
+      const values = Array.from({ length: 2_500 }, (_, n) => ({ n, s: `row\t${n}\n\\` }));
+      await insertTabSeparated(client, `${database}.many`, values, ['n', 's']);
+      const [summary] = await rows<{ stored: string; distinct_n: string; bad: string }>(
+        client,
+        `SELECT count() AS stored, uniqExact(n) AS distinct_n,
+           countIf(s != concat('row\\t', toString(n), '\\n\\\\')) AS bad
+         FROM ${database}.many`,
+      );
+      expect(summary).toEqual({ stored: '2500', distinct_n: '2500', bad: '0' });
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 describe('retention', () => {
