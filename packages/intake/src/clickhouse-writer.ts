@@ -92,7 +92,7 @@ export class ClickHouseWriter {
   async storeBatch(batch: PendingBatch): Promise<void> {
     await this.insertDenials(batch.denials);
     await this.insertForeignAccess(batch.foreignAccess);
-    await this.insertKeyResources(batch.keyResources.rows);
+    await this.insertKeyResources(batch.keyResources.toRows());
     await this.insertTotals(batch.totalsRows());
     await this.insertPartitionClock(batch.clockRows());
     await this.insertWatermarks(batch.watermarkRows());

@@ -63,7 +63,7 @@ describe('EventIntake.take', () => {
     expect(batch.messages).toBe(7);
     expect(batch.denials.map((row) => row.request_id)).toEqual(['d']);
     expect(batch.foreignAccess.map((row) => row.request_id)).toEqual(['f']);
-    expect(batch.keyResources.rows).toEqual([
+    expect(batch.keyResources.toRows()).toEqual([
       expect.objectContaining({ resource_id: 'inv_000042', action: 0, key_id: 'key_1' }),
       expect.objectContaining({ resource_id: 'inv_new', action: 1 }),
     ]);
@@ -109,8 +109,8 @@ describe('EventIntake.take', () => {
     ).toBe(true);
     const lean = takeAll(plain);
     const full = takeAll(events.map(unusual));
-    expect(lean.keyResources.rows.length).toBeGreaterThan(4);
-    expect(full.keyResources.rows).toEqual(lean.keyResources.rows);
+    expect(lean.keyResources.size).toBeGreaterThan(4);
+    expect(full.keyResources.toRows()).toEqual(lean.keyResources.toRows());
     expect(full.totalsRows()).toEqual(lean.totalsRows());
     expect(full.deadLetters).toEqual([]);
   });
@@ -128,7 +128,7 @@ describe('EventIntake.take', () => {
       expect.objectContaining({ requests: 1, start_offset: '12' }),
     ]);
     expect(batch.denials).toHaveLength(1);
-    expect(batch.keyResources.rows).toHaveLength(2);
+    expect(batch.keyResources.toRows()).toHaveLength(2);
   });
 
   it('judges "not in the future" by the clock it was given', () => {

@@ -22,7 +22,7 @@ function success(overrides: Partial<CountableEvent> = {}): CountableEvent {
 function rowsOf(events: CountableEvent[], cap = 100) {
   const resources = new KeyResources(cap);
   for (const event of events) resources.addEvent(event);
-  return resources;
+  return { rows: resources.toRows(), size: resources.size, cappedReads: resources.cappedReads };
 }
 
 describe('actionOf', () => {
@@ -69,9 +69,10 @@ describe('KeyResources.addEvent', () => {
         action: 0,
       },
       expect.objectContaining({ resource_id: 'b', action: 0 }),
+      // Grouped by key, minute and action: reads, writes, deletes.
       expect.objectContaining({ resource_id: 'c', action: 1 }),
-      expect.objectContaining({ resource_id: 'd', action: 2 }),
       expect.objectContaining({ resource_id: 'e', action: 1 }),
+      expect.objectContaining({ resource_id: 'd', action: 2 }),
     ]);
   });
 
@@ -123,6 +124,22 @@ describe('KeyResources.add', () => {
     ]);
   });
 
+  it("keeps each row's own env and account, also when they differ within a key's minute", () => {
+    const { rows, size } = rowsOf([
+      success(),
+      success({ resourceId: 'inv_2', env: 'staging', accountId: 'acct_9' }),
+      success({ resourceId: 'inv_3' }),
+      success({ resourceId: 'inv_2', method: 'DELETE', accountId: 'acct_8' }),
+    ]);
+    expect(rows.map((r) => [r.resource_id, r.action, r.env, r.account_id])).toEqual([
+      ['inv_000001', 0, 'production', 'acct_1'],
+      ['inv_2', 0, 'staging', 'acct_9'],
+      ['inv_3', 0, 'production', 'acct_1'],
+      ['inv_2', 2, 'production', 'acct_8'],
+    ]);
+    expect(size).toBe(4);
+  });
+
   it('floors event time to the minute, in unix seconds', () => {
     const { rows } = rowsOf([
       success({ ts: T0 - 1, resourceId: 'x' }),
@@ -165,7 +182,8 @@ describe('KeyResources.add', () => {
         throw new Error('read resourceId');
       },
     });
-    expect(resources.rows).toHaveLength(1);
+    expect(resources.toRows()).toHaveLength(1);
+    expect(resources.size).toBe(1);
     expect(resources.cappedReads).toBe(1);
   });
 

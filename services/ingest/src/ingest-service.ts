@@ -273,7 +273,7 @@ export class IngestService {
           : {}),
         'denyscope.ingest.partitions': offsets.length,
         'denyscope.ingest.denials': batch.denials.length,
-        'denyscope.ingest.key_resources': batch.keyResources.rows.length,
+        'denyscope.ingest.key_resources': batch.keyResources.size,
         'denyscope.ingest.dead_letters': batch.deadLetters.length,
       },
       () => this.storeAndCommit(batch, offsets),
@@ -328,7 +328,7 @@ export class IngestService {
       {
         messages: batch.messages,
         denials: denials.length,
-        keyResources: keyResources.rows.length,
+        keyResources: keyResources.size,
         cappedReads: keyResources.cappedReads,
         deadLetters: batch.deadLetters.length,
         topic: config.kafka.topic,
