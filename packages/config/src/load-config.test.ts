@@ -21,8 +21,8 @@ describe('loadConfig', () => {
       groupId: 'denyscope-ingest',
       fromBeginning: true,
       sessionTimeoutMs: 30_000,
-      fetchMaxBytes: 8 * 1_048_576,
-      fetchMaxBytesPerPartition: 2 * 1_048_576,
+      fetchMaxBytes: 2 * 1_048_576,
+      fetchMaxBytesPerPartition: 1_048_576,
       client: 'kafkajs',
     });
     expect(config.clickhouse.url).toBe('http://127.0.0.1:8123');

@@ -72,7 +72,7 @@ export interface IngestMetrics {
 }
 
 // Explicit buckets: the SDK's default boundaries (0 … 10 000) suit milliseconds but would put
-// every batch of INGEST_BATCH_MAX_ROWS (default 100 000) in the overflow bucket.
+// every batch of INGEST_BATCH_MAX_ROWS (default 50 000) in the overflow bucket.
 const BATCH_SIZE_BUCKETS = [
   1, 10, 100, 500, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000,
 ];
