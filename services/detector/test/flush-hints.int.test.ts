@@ -15,7 +15,7 @@ import {
   type ServiceProcess,
 } from '@denyscope/testkit';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { Queue } from 'bullmq';
+import { Queue, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,9 +113,20 @@ describe.each([
         prefix,
       });
       try {
-        const evaluations = await queue.getJobs(['completed']);
-        const names = new Set(evaluations.map((job) => job.name));
-        expect(names.has('flush')).toBe(detected);
+        // The alert row is written while its evaluation is still running: wait for that job to
+        // finish rather than reading the completed list at once (a busy CI machine lost the race).
+        const jobNames = async (states: JobType[]) =>
+          new Set((await queue.getJobs(states)).map((job) => job.name));
+        if (detected) {
+          await waitFor(
+            'a completed flush-driven evaluation',
+            () => jobNames(['completed']),
+            (names) => names.has('flush'),
+            { timeoutMs: 15_000 },
+          );
+        } else {
+          expect((await jobNames(['completed', 'active', 'waiting'])).has('flush')).toBe(false);
+        }
       } finally {
         await queue.close();
         await (await queue.client).quit();
