@@ -3,7 +3,7 @@ export { parseEvent } from './parse-event.js';
 export type { ParseOptions } from './parse-event.js';
 export { COUNTABLE_FIELDS, scanCountable } from './scan-countable.js';
 export { V1_FIELDS, V1_STORED_COLUMNS } from './v1-fields.js';
-export type { V1Field, V1FieldName, V1StoredColumn } from './v1-fields.js';
+export type { V1Field, V1FieldName, V1StoredColumn, V1StoredRow } from './v1-fields.js';
 export type { CountableEvent, ScanOptions } from './scan-countable.js';
 export { deriveResourceId } from './derive-resource-id.js';
 export { clientNetwork } from './client-network.js';

@@ -44,6 +44,7 @@ import type { ApiEvent } from './api-event.js';
 import { deriveResourceId } from './derive-resource-id.js';
 import { EVENT_LIMITS, MAX_FUTURE_SKEW_MS, MIN_EVENT_TS } from './limits.js';
 import { parseRfc3339 } from './rfc3339.js';
+import { V1_FIELDS, type V1Field, type V1FieldName } from './v1-fields.js';
 
 /**
  * The fields of `ApiEvent` that the scanner gives: what ingest needs to count a request that is
@@ -127,28 +128,15 @@ KIND_BY_FIRST_BYTE[LOWER_F] = FALSE;
 const FAIL = -1;
 
 // ---------------------------------------------------------------------------------------------
-// The v1 contract's fields and their rules (see validateFields in validate-event.ts).
+// The v1 contract's fields and their rules, from the field table (see validateFields in
+// validate-event.ts for the same rules written out).
 
-/** In contract order; the first eight are required. */
-export const FIELD_NAMES = [
-  'ts',
-  'request_id',
-  'env',
-  'method',
-  'path',
-  'status',
-  'key_id',
-  'account_id',
-  'error',
-  'route',
-  'resource_type',
-  'resource_id',
-  'resource_owner',
-  'resource_env',
-  'client_ip',
-  'user_agent',
-  'latency_ms',
-] as const;
+/** In contract order: a field's index is its bit in the scan's `seen` mask. */
+export const FIELD_NAMES: readonly V1FieldName[] = V1_FIELDS.map((field) => field.name);
+if (FIELD_NAMES.length > 31) throw new Error('scan-countable: more v1 fields than mask bits');
+
+// The fields the scan handles by name. Literals, so that the switch below compiles to a jump
+// table; checked against the table when this module loads.
 const TS = 0;
 const ENV = 2;
 const METHOD = 3;
@@ -163,37 +151,45 @@ const RESOURCE_OWNER = 12;
 const RESOURCE_ENV = 13;
 const CLIENT_IP = 14;
 const LATENCY_MS = 16;
-const REQUIRED_FIELDS = 0xff;
+const NAMED_FIELDS: Partial<Record<V1FieldName, number>> = {
+  ts: TS,
+  env: ENV,
+  method: METHOD,
+  path: PATH,
+  status: STATUS,
+  key_id: KEY_ID,
+  account_id: ACCOUNT_ID,
+  error: ERROR,
+  route: ROUTE,
+  resource_id: RESOURCE_ID,
+  resource_owner: RESOURCE_OWNER,
+  resource_env: RESOURCE_ENV,
+  client_ip: CLIENT_IP,
+  latency_ms: LATENCY_MS,
+};
+for (const [name, index] of Object.entries(NAMED_FIELDS)) {
+  if (FIELD_NAMES[index] !== name) {
+    throw new Error(`scan-countable: field ${index} is ${FIELD_NAMES[index]}, not ${name}`);
+  }
+}
+
+/** The bits of the fields an event must have. */
+const REQUIRED_FIELDS = V1_FIELDS.reduce(
+  (mask, field, index) => (field.required ? mask | (1 << index) : mask),
+  0,
+);
 const UNKNOWN_FIELD = -1;
 
 const NO_LIMIT = Number.POSITIVE_INFINITY;
+
 /**
- * The string rule of each field: [min length, max length, null allowed]. The rules of ts, env,
- * status, resource_env and latency_ms are of another kind and are written out where they apply.
+ * The string rule of each field (its length in UTF-16 units, and whether null is allowed), for
+ * the fields read by `stringFieldOk`. ts, env, status, resource_env and latency_ms have rules of
+ * another kind, written out where they apply. user_agent has no limit: parseEvent truncates it.
  */
-const STRING_RULES: readonly (readonly [number, number, boolean])[] = [
-  [0, 0, false], // ts
-  [1, EVENT_LIMITS.requestId, false],
-  [0, NO_LIMIT, false], // env
-  [0, EVENT_LIMITS.method, false],
-  [0, EVENT_LIMITS.path, false],
-  [0, 0, false], // status
-  [0, EVENT_LIMITS.keyId, true],
-  [0, EVENT_LIMITS.accountId, true],
-  [0, EVENT_LIMITS.error, true],
-  [0, EVENT_LIMITS.route, true],
-  [0, EVENT_LIMITS.resourceType, true],
-  [0, EVENT_LIMITS.resourceId, true],
-  [0, EVENT_LIMITS.resourceOwner, true],
-  [0, NO_LIMIT, true], // resource_env
-  [0, EVENT_LIMITS.clientIp, true],
-  // user_agent: any length, since parseEvent truncates user agents instead of rejecting them.
-  [0, NO_LIMIT, true],
-  [0, 0, true], // latency_ms
-];
-const MIN_LENGTH = STRING_RULES.map((rule) => rule[0]);
-const MAX_LENGTH = STRING_RULES.map((rule) => rule[1]);
-const NULLABLE = STRING_RULES.map((rule) => rule[2]);
+const MIN_LENGTH = V1_FIELDS.map((field: V1Field) => field.minChars ?? 0);
+const MAX_LENGTH = V1_FIELDS.map((field: V1Field) => field.maxChars ?? NO_LIMIT);
+const NULLABLE = V1_FIELDS.map((field: V1Field) => field.json.includes('null'));
 
 const OWNERSHIP_DENIED = 'ownership_denied';
 

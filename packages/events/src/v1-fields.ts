@@ -8,17 +8,19 @@ import { EVENT_LIMITS } from './limits.js';
  * - `required`: the key must be present (a required nullable ID may be null, not absent);
  * - `maxChars`: the longest string accepted, in UTF-16 units (undefined: no limit, or not a
  *   string; user_agent is truncated to EVENT_LIMITS.userAgent instead of rejected);
+ * - `minChars`: the shortest string accepted (absent: 0);
  * - `column`: the column of `denials` that stores it (undefined: not stored there).
  *
- * The hand-written validator (validate-event.ts) and the ingest scanner's field table
- * (scan-countable.ts) stay written out for speed; packages/events/test/v1-fields.test.ts fails
- * until both handle exactly these fields.
+ * The ingest scanner's field table (scan-countable.ts) is built from this list; the hand-written
+ * validator (validate-event.ts) stays written out for speed, and packages/events/test/
+ * v1-fields.test.ts fails until it reads exactly these fields.
  */
 export interface V1Field {
   name: string;
   json: readonly ('string' | 'number' | 'null')[];
   required: boolean;
   maxChars: number | undefined;
+  minChars?: number;
   column: string | undefined;
 }
 
@@ -35,6 +37,7 @@ export const V1_FIELDS = [
     json: ['string'],
     required: true,
     maxChars: EVENT_LIMITS.requestId,
+    minChars: 1,
     column: 'request_id',
   },
   { name: 'env', json: ['string'], required: true, maxChars: undefined, column: 'env' },
@@ -130,6 +133,25 @@ export type V1FieldName = (typeof V1_FIELDS)[number]['name'];
 
 /** A column of `denials` (and `foreign_access`) that stores a v1 field as it came. */
 export type V1StoredColumn = Extract<(typeof V1_FIELDS)[number]['column'], string>;
+
+type StoredField = Extract<(typeof V1_FIELDS)[number], { column: string }>;
+
+/**
+ * A stored field's value as ingest sends it to ClickHouse: `ts` as the DateTime's unix seconds,
+ * other numbers as numbers, strings as strings (null and absent as '', numbers' null as 0).
+ */
+type StoredValue<F extends StoredField> = F['name'] extends 'ts'
+  ? number
+  : 'string' extends F['json'][number]
+    ? string
+    : number;
+
+/**
+ * The v1 columns of a `denials` (and `foreign_access`) row, typed from the table: ingest's row
+ * type extends it, so a field given a `column` here is a property every row must carry, and the
+ * build fails until ingest's `denialRow()` fills it.
+ */
+export type V1StoredRow = { [F in StoredField as F['column']]: StoredValue<F> };
 
 /**
  * The columns that store v1 fields, in contract order: ingest's column lists of `denials` and

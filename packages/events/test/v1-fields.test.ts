@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { createApiEventV1Schema } from '../src/api-event-schema.js';
-import { FIELD_NAMES } from '../src/scan-countable.js';
+import { DEFAULT_ENVIRONMENTS, EVENT_LIMITS } from '../src/limits.js';
+import { FIELD_NAMES, scanCountable } from '../src/scan-countable.js';
 import { V1_FIELDS } from '../src/v1-fields.js';
 import {
+  NOW,
   OPTIONAL_FIELDS,
   REQUIRED_FIELDS,
   now,
@@ -13,18 +15,50 @@ import {
   wireEventWithout,
 } from './fixtures.js';
 
-// The validator and the scanner spell the v1 fields out for speed; V1_FIELDS is the list they
-// must cover exactly. A field added to the table fails here until both handle it. The zod schema
+// The validator spells the v1 fields out for speed; V1_FIELDS is the list it must cover exactly,
+// and a field added to the table fails here until it handles it. The scanner's field table is
+// built from V1_FIELDS; the tests below check that its rules follow the table. The zod schema
 // is built from the table, so it follows by itself; the last tests check that it does.
 
 const names = V1_FIELDS.map((field) => field.name);
 const required = V1_FIELDS.filter((field) => field.required).map((field) => field.name);
 
 describe('V1_FIELDS, the v1 field table', () => {
-  it('is what the ingest scanner scans, in contract order, the required ones first', () => {
+  it('is what the ingest scanner scans, in contract order', () => {
     expect(FIELD_NAMES).toEqual(names);
-    // scan-countable.ts takes the first eight as required (REQUIRED_FIELDS = 0xff).
-    expect(names.slice(0, 8)).toEqual(required);
+  });
+
+  // The scanner's length and null rules come from the table: a countable event (a 200 on the
+  // caller's own resource) with one field beyond the table's limit, or null where the table
+  // allows none, is never scanned.
+  const countable = (overrides: Record<string, unknown>) =>
+    scanCountable(Buffer.from(JSON.stringify(ownSuccess(overrides))), {
+      maxBytes: EVENT_LIMITS.maxMessageBytes,
+      environments: DEFAULT_ENVIRONMENTS,
+      nowMs: NOW,
+    });
+
+  const ownSuccess = (overrides: Record<string, unknown>) =>
+    wireEvent({ status: 200, error: null, resource_owner: 'acct_000123', ...overrides });
+
+  it('gives the scanner a countable event the limits accept (the control)', () => {
+    expect(countable({})).toBeDefined();
+  });
+
+  it.each(V1_FIELDS.filter((field) => field.name !== 'ts' && field.maxChars !== undefined))(
+    'bounds the scanner: $name beyond its maxChars is not scanned',
+    (field) => {
+      expect(countable({ [field.name]: 'x'.repeat((field.maxChars ?? 0) + 1) })).toBeUndefined();
+    },
+  );
+
+  it.each(
+    V1_FIELDS.filter(
+      (field) => (field.json as readonly string[]).includes('string') && field.name !== 'ts',
+    ),
+  )('gives the scanner $name: null only where the table allows it', (field) => {
+    const nullable = (field.json as readonly string[]).includes('null');
+    expect(countable({ [field.name]: null }) !== undefined).toBe(nullable);
   });
 
   it('is what the hand-written validator reads, no field more', () => {

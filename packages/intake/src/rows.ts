@@ -1,44 +1,27 @@
-import type { ApiEvent, IdClassifier, OwnerState, V1StoredColumn } from '@denyscope/events';
+import type {
+  ApiEvent,
+  IdClassifier,
+  OwnerState,
+  V1StoredColumn,
+  V1StoredRow,
+} from '@denyscope/events';
 import { clientNetwork, effectiveResourceEnv, ownerStateOf } from '@denyscope/events';
 
 /**
  * A row of the `denials` table, and of `foreign_access` (the same columns but `client_net`), as
- * sent to ClickHouse (DateTime as unix seconds).
+ * sent to ClickHouse (DateTime as unix seconds): the stored v1 fields, typed from the field
+ * table (V1StoredRow), and what ingest derives from them.
  */
-export interface DenialRow {
-  event_time: number;
-  request_id: string;
-  env: string;
-  method: string;
-  path: string;
-  route: string;
-  status: number;
-  key_id: string;
-  account_id: string;
-  resource_type: string;
-  resource_id: string;
+export interface DenialRow extends V1StoredRow {
   resource_pattern: string;
   resource_num: number;
   has_num: number;
-  resource_env: string;
   key_env: string;
-  resource_owner: string;
   /** OWNER_UNKNOWN, NO_SUCH_RESOURCE or OWNED (packages/events/src/owner-state.ts). */
   owner_state: OwnerState;
-  client_ip: string;
   /** The network of client_ip (IPv4 /24, IPv6 /64) as a CIDR; '' when it is not an address. */
   client_net: string;
-  user_agent: string;
-  latency_ms: number;
 }
-
-/**
- * Every v1 field stored in denials (V1_FIELDS' `column`) is a DenialRow property: a field given a
- * column in the table fails to build here until the row (and denialRow below) carries it.
- */
-type MissingStoredColumns = Exclude<V1StoredColumn, keyof DenialRow>;
-const everyStoredColumnIsInTheRow: [MissingStoredColumns] extends [never] ? true : never = true;
-void everyStoredColumnIsInTheRow;
 
 /** The columns of a DenialRow that ingest derives from an event rather than copying a v1 field. */
 export const DERIVED_DENIAL_COLUMNS = [
