@@ -117,6 +117,11 @@ interface Candidate {
   key_id: string;
   account: string;
   main_env: string;
+  /**
+   * Distinct denied IDs of the key, at least those of the window (the rollup's minute buckets
+   * reach past it): never fewer than its guesses.
+   */
+  ids: number | string;
 }
 
 interface Facts {
@@ -345,13 +350,25 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
       (c) => !found.has(c.key_id),
     );
     if (hits.length === 0) continue;
-    const keys = hits.map((c) => c.key_id);
-    const [requests, facts, used] = await Promise.all([
+    const used = await successfulIdsByKey(
+      ctx,
+      window,
+      hits.map((c) => c.key_id),
+    );
+    // A key's guesses are at most its denied IDs, so a key whose denied IDs would not reach the
+    // guess share even if every one were a guess cannot fire: a busy integration with scattered
+    // misses. Dropping it here spares the raw-row facts, the costliest query of the rule, and
+    // changes no finding.
+    const possible = hits.filter(
+      (c) => guessShare(Number(c.ids), used.get(c.key_id) ?? 0) >= s.minGuessShare,
+    );
+    if (possible.length === 0) continue;
+    const keys = possible.map((c) => c.key_id);
+    const [requests, facts] = await Promise.all([
       requestsByKey(ctx, window, keys),
       factsOf(ctx, window, keys, s),
-      successfulIdsByKey(ctx, window, keys),
     ]);
-    for (const candidate of hits) {
+    for (const candidate of possible) {
       const keyFacts = facts.get(candidate.key_id);
       if (keyFacts === undefined) continue;
       const finding = judge(

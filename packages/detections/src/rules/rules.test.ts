@@ -38,7 +38,8 @@ function fakeQuery(answers: { match: RegExp; rows: object[] }[]): EvaluationCont
 }
 
 describe('id-enumeration decisions', () => {
-  const candidate = { key_id: 'key_1', account: 'acct_1', main_env: 'production' };
+  /** As the rollup gives it: `ids` counts every denied ID of the key, never fewer than guesses. */
+  const candidate = { key_id: 'key_1', account: 'acct_1', main_env: 'production', ids: 80 };
   const facts = {
     key_id: 'key_1',
     ids: 80,
@@ -66,7 +67,7 @@ describe('id-enumeration decisions', () => {
       {
         watermark,
         query: fakeQuery([
-          { match: /FROM denials_per_minute/, rows: [candidate] },
+          { match: /FROM denials_per_minute/, rows: [{ ...candidate, ids: keyFacts.ids ?? 80 }] },
           { match: /FROM request_totals/, rows: [{ key_id: 'key_1', requests }] },
           { match: /FROM key_resources/, rows: [{ key_id: 'key_1', used }] },
           { match: /AS guessed/, rows: [{ ...facts, ...keyFacts }] },
@@ -111,6 +112,45 @@ describe('id-enumeration decisions', () => {
 
   it('stays silent for a busy key whose guesses are few next to the IDs it uses', async () => {
     expect(await run({}, 5_000)).toEqual([]);
+  });
+
+  it('skips the facts of a key whose denied IDs could not reach the guess share', async () => {
+    // 80 denied IDs next to 5,000 used: even if every one were a guess, 2 % < 50 %.
+    const seen: string[] = [];
+    const answers = fakeQuery([
+      { match: /FROM denials_per_minute/, rows: [candidate] },
+      { match: /FROM key_resources/, rows: [{ key_id: 'key_1', used: 5_000 }] },
+      { match: /AS guessed/, rows: [facts] },
+    ]);
+    const query: EvaluationContext['query'] = (sql, params) => {
+      seen.push(sql);
+      return answers(sql, params);
+    };
+    expect(
+      await evaluate('id-enumeration', { watermark, query }, settings['id-enumeration']),
+    ).toEqual([]);
+    expect(seen.some((sql) => sql.includes('FROM key_resources'))).toBe(true);
+    expect(seen.some((sql) => /AS guessed|FROM request_totals/.test(sql))).toBe(false);
+    // At the share's edge (80 denied IDs, 80 used: 50 %) the facts are read and decide.
+    seen.length = 0;
+    const edge = fakeQuery([
+      { match: /FROM denials_per_minute/, rows: [candidate] },
+      { match: /FROM key_resources/, rows: [{ key_id: 'key_1', used: 80 }] },
+      { match: /AS guessed/, rows: [facts] },
+    ]);
+    const [found] = await evaluate(
+      'id-enumeration',
+      {
+        watermark,
+        query: (sql, params) => {
+          seen.push(sql);
+          return edge(sql, params);
+        },
+      },
+      settings['id-enumeration'],
+    );
+    expect(seen.some((sql) => sql.includes('AS guessed'))).toBe(true);
+    expect(found?.evidence).toMatchObject({ guessed_ids: 80, guess_share: 0.5 });
   });
 
   it('does not count IDs the account used before (stale or deleted) as guesses', async () => {
