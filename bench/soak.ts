@@ -3,6 +3,7 @@
 // Measures ingest RSS over time (slope), CPU, ingest lag, and the detection latency of each
 // injection. See bench/README.md for the definitions.
 import { loadConfig } from '@denyscope/config';
+import { detectorSection } from '@denyscope/detector';
 import {
   createTopic,
   deleteTopics,
@@ -305,7 +306,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     RULES_FILE: '',
     RULE_ID_ENUMERATION_ENABLED: '',
   };
-  const config = loadConfig({ ...process.env, ...stackEnv, ...common });
+  const config = loadConfig(
+    { ...process.env, ...stackEnv, ...common },
+    { detector: detectorSection },
+  );
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const injector = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   let background: BackgroundProducer | undefined;

@@ -3,7 +3,7 @@ import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import { stackEnv } from '@denyscope/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ReplayOutcome, replayLines } from './replay.js';
+import { REPLAY_SECTIONS, type ReplayOutcome, replayLines } from './replay.js';
 import { renderReport, verdict } from './score/report.js';
 import { type SeedScore, scoreSeed } from './score/score.js';
 import { CLASS_IDS, EPISODE_CLASSES } from './traffic/episodes/catalog.js';
@@ -19,7 +19,7 @@ describe('evaluation, short profile (1 seed, 40 min of traffic, 120 accounts)', 
 
   beforeAll(async () => {
     traffic = generateTraffic({ seed: 20261207, hours, accounts: 120 });
-    const config = loadConfig({ ...stackEnv, LOG_LEVEL: 'warn' });
+    const config = loadConfig({ ...stackEnv, LOG_LEVEL: 'warn' }, REPLAY_SECTIONS);
     outcome = await replayLines(
       traffic.lines.map((l) => l.text),
       config,

@@ -1,12 +1,12 @@
 import { createClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import { cpus, platform, release, totalmem } from 'node:os';
 
 /**
  * What the run was measured on: times to detect depend on nothing but event time, yet a reader
  * comparing runs needs the replay duration's context, and the ClickHouse version the SQL ran on.
  */
-export async function describeMachine(config: Config | null): Promise<string> {
+export async function describeMachine(config: SharedConfig | null): Promise<string> {
   let clickhouse = 'not used';
   if (config !== null) {
     const client = createClickHouseClient(config.clickhouse, { database: null });

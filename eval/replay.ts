@@ -4,11 +4,19 @@
  * database that is dropped afterwards) and collects every alert state change it prints.
  */
 import { type Alert, alertSchema } from '@denyscope/alerts';
-import type { Config } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
-import { runReplay, type ReplayResult } from '@denyscope/detector';
+import {
+  detectorSection,
+  runReplay,
+  type ReplayConfig,
+  type ReplayResult,
+} from '@denyscope/detector';
+import { ingestSection } from '@denyscope/ingest';
 import type { Logger } from '@denyscope/telemetry';
 import { Readable } from 'node:stream';
+
+/** The configuration a replay reads (loadConfig's sections): the detector's, and ingest's for its intake. */
+export const REPLAY_SECTIONS = { detector: detectorSection, ingest: ingestSection };
 
 export interface ReplayOutcome {
   alerts: Alert[];
@@ -40,7 +48,7 @@ export function readAlert(line: string): Alert | string {
 
 export async function replayLines(
   lines: readonly string[],
-  config: Config,
+  config: ReplayConfig,
   settings: RuleSettings,
   log: Logger,
   stepMs: number,

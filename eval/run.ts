@@ -2,7 +2,8 @@
 // replays it through the product's rules (runReplay, on the local ClickHouse) and scores the
 // alerts against the labels. Markdown report on stdout, progress on stderr; exit 1 when an
 // attack was missed or something paged that should not have. See eval/README.md.
-import { loadConfig, type Config } from '@denyscope/config';
+import { loadConfig } from '@denyscope/config';
+import type { ReplayConfig } from '@denyscope/detector';
 import { loadRuleSettings } from '@denyscope/detections';
 import { createLogger } from '@denyscope/telemetry';
 import { mkdirSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './machine.js';
-import { type ReplayOutcome, replayLines } from './replay.js';
+import { REPLAY_SECTIONS, type ReplayOutcome, replayLines } from './replay.js';
 import { type RunInfo, renderReport, verdict } from './score/report.js';
 import { type SeedScore, scoreSeed } from './score/score.js';
 import { generateTraffic } from './traffic/generate.js';
@@ -54,9 +55,12 @@ const out = values.out ?? (generateOnly ? 'eval/out' : undefined);
 
 const log = (message: string) => process.stderr.write(`eval: ${message}\n`);
 
-let config: Config | null = null;
+let config: ReplayConfig | null = null;
 if (!generateOnly) {
-  config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  config = loadConfig(
+    { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    REPLAY_SECTIONS,
+  );
 }
 const settings = config === null ? null : loadRuleSettings({ file: config.detector.rulesFile });
 const logger = createLogger({

@@ -1,14 +1,36 @@
-export { loadConfig, configProblems, type Config } from './load-config.js';
+export { loadConfig, configProblems, variablesOf, type ConfigOf } from './load-config.js';
+export {
+  defineSection,
+  DuplicateVariableError,
+  type Section,
+  type SectionConfig,
+  type SectionConfigs,
+  type Sections,
+  type Variables,
+} from './define-section.js';
+export {
+  DEFAULT_QUERY_LIMITS,
+  sharedSection,
+  sharedVariables,
+  type SharedConfig,
+} from './shared-section.js';
+export {
+  ENV_DURATION_MESSAGE,
+  IDENTIFIER,
+  bool,
+  commaSeparated,
+  durationMs,
+  httpUrl,
+  int,
+  list,
+  ruleIds,
+  severity,
+  text,
+  url,
+  wholeUnits,
+} from './variables.js';
 export { ConfigError } from './errors.js';
 export { redactUrlPassword, REDACTED_PASSWORD } from './redact-url.js';
-export { API_LIMIT_DEFAULTS } from './sections/api.js';
-export {
-  DEFAULT_KEY_READS_PER_MINUTE,
-  DEFAULT_MAX_NEW_INCIDENTS_PER_RULE,
-  DEFAULT_QUERY_LIMITS,
-  DEFAULT_RESOLVED_TTL_MS,
-  envSchema,
-} from './env-schema.js';
 export {
   flushLandedChannel,
   redisConnectionOptions,

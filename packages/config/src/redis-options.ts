@@ -1,4 +1,4 @@
-import type { Config } from './load-config.js';
+import type { SharedConfig } from './shared-section.js';
 
 /**
  * ioredis options for REDIS_URL and REDIS_CA_FILE, for every connection denyscope opens: the
@@ -15,7 +15,7 @@ export interface RedisConnectionOptions {
   tls?: { ca?: string[] };
 }
 
-export function redisConnectionOptions(redis: Config['redis']): RedisConnectionOptions {
+export function redisConnectionOptions(redis: SharedConfig['redis']): RedisConnectionOptions {
   const parsed = new URL(redis.url);
   const db = parsed.pathname.replace(/^\//, '');
   return {
@@ -35,6 +35,6 @@ export function redisConnectionOptions(redis: Config['redis']): RedisConnectionO
  * detector listens (DETECT_ON_FLUSH). Per BULLMQ_PREFIX, like the queues, so deployments and test
  * runs sharing one Redis do not wake each other.
  */
-export function flushLandedChannel(redis: Config['redis']): string {
+export function flushLandedChannel(redis: SharedConfig['redis']): string {
   return `${redis.bullmqPrefix}:ingest:flush-landed`;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 // The one duration grammar of denyscope: the CLI's options, the API's query and body fields, the
 // rules file and the `*_MS` environment variables all go through parseDuration or durationSchema,
 // so `250ms` means the same and a mistake reads the same everywhere. (The variables also keep
-// taking a bare whole number of milliseconds, as they always did: packages/config's env-schema.ts.)
+// taking a bare whole number of milliseconds, as they always did: packages/config's variables.ts.)
 //
 // Not the `ms` package: it also takes `1.5h`, `2 days`, `-1h`, `1y` and a bare `100` (ms), which
 // would make a rules file's `windowMinutes: 90` ambiguous and the API's accepted inputs much wider

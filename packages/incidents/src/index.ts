@@ -6,7 +6,7 @@ export {
   type IncidentTransition,
 } from './incident.js';
 export { MemoryIncidentStore, type Mute, type IncidentStore } from './incident-store.js';
-export { RedisIncidentStore } from './redis-incident-store.js';
+export { DEFAULT_RESOLVED_TTL_MS, RedisIncidentStore } from './redis-incident-store.js';
 export {
   listAlerts,
   acknowledge,

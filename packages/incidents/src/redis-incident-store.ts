@@ -1,8 +1,13 @@
 import type { RuleId } from '@denyscope/alerts';
-import { DEFAULT_RESOLVED_TTL_MS } from '@denyscope/config';
 import type { Redis } from 'ioredis';
 import type { IncidentState } from './incident.js';
 import type { IncidentStore, Mute } from './incident-store.js';
+
+/**
+ * How long a resolved incident's state is kept without `resolvedTtlMs`: 7 days. Also
+ * DETECT_RESOLVED_TTL_MS's default (the detector's configuration section).
+ */
+export const DEFAULT_RESOLVED_TTL_MS = 7 * 86_400_000;
 
 /**
  * Incident state in Redis, shared by every detector instance (evaluations are serialized by the

@@ -13,6 +13,7 @@ export { ClickHouseWriter } from './clickhouse-writer.js';
 export { denialRow, isForeignAccess, type DenialRow } from './rows.js';
 export { PartitionTotals, type RequestTotalsRow } from './request-totals.js';
 export {
+  DEFAULT_KEY_READS_PER_MINUTE,
   KeyResources,
   actionOf,
   type KeyResourceAction,

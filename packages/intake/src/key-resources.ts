@@ -1,5 +1,12 @@
 import type { CountableEvent } from '@denyscope/events';
 
+/**
+ * Distinct resource IDs a key may read per minute that are recorded, unless the caller says
+ * otherwise: INGEST_KEY_READS_PER_MINUTE's default (ingest's configuration section), and what
+ * `denyscope replay`'s loader uses when its caller passes no setting.
+ */
+export const DEFAULT_KEY_READS_PER_MINUTE = 100;
+
 /** `key_resources.action` (migration 007). */
 export const READ = 0;
 export const WRITE = 1;

@@ -1,10 +1,10 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { DEFAULT_KEY_READS_PER_MINUTE } from '@denyscope/config';
 import type { EnvMarkers } from '@denyscope/events';
 import { ClickHouseWriter } from './clickhouse-writer.js';
 import { EventIntake } from './event-intake.js';
 import { PendingBatch } from './pending-batch.js';
 import type { Readable } from 'node:stream';
+import { DEFAULT_KEY_READS_PER_MINUTE } from './key-resources.js';
 import { isBlankLine, LineSplitter } from './line-splitter.js';
 
 /** The pseudo-partition a replay's lines are messages of; a line's offset is its number. */

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import type { KafkaClient } from './client.js';
 import { KafkajsClient } from './kafkajs/client.js';
@@ -9,7 +9,7 @@ import { KafkajsClient } from './kafkajs/client.js';
  * so nothing of it runs unless it was chosen.
  */
 export async function createKafkaClient(
-  config: Config,
+  config: SharedConfig,
   log: Logger,
   role?: string,
 ): Promise<KafkaClient> {

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { kafkajsSecurity } from './security.js';
@@ -15,7 +15,7 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * configured (KAFKA_SSL*, KAFKA_SASL_*). `role` suffixes the client id (e.g. `simulator`) so
  * brokers can tell the programs apart.
  */
-export function createKafka(config: Config, log: Logger, role?: string): Kafka {
+export function createKafka(config: SharedConfig, log: Logger, role?: string): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: role === undefined ? config.kafka.clientId : `${config.kafka.clientId}-${role}`,

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
 /**
@@ -8,7 +8,7 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
  * and the bench — so a secured cluster works for all of them or for none.
  */
 export function kafkajsSecurity(
-  kafka: Partial<Pick<Config['kafka'], 'ssl' | 'sasl'>>,
+  kafka: Partial<Pick<SharedConfig['kafka'], 'ssl' | 'sasl'>>,
 ): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   return {
     ...(kafka.ssl === undefined ? {} : { ssl: { ...kafka.ssl } }),
@@ -16,7 +16,7 @@ export function kafkajsSecurity(
   };
 }
 
-function kafkajsSasl(sasl: NonNullable<Config['kafka']['sasl']>): SASLOptions {
+function kafkajsSasl(sasl: NonNullable<SharedConfig['kafka']['sasl']>): SASLOptions {
   const { username, password } = sasl;
   // kafkajs types each mechanism separately; the switch keeps the union honest.
   switch (sasl.mechanism) {

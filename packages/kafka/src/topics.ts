@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import { backoffDelay } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import type { KafkaClient } from './client.js';
@@ -8,7 +8,10 @@ import type { KafkaClient } from './client.js';
  * Makes sure the dead-letter topic exists, with room for the largest message the source may carry
  * plus our headers. An existing topic is left as it is.
  */
-export async function ensureDeadLetterTopic(kafka: KafkaClient, config: Config): Promise<void> {
+export async function ensureDeadLetterTopic(
+  kafka: KafkaClient,
+  config: SharedConfig,
+): Promise<void> {
   if ((await kafka.listTopics()).includes(config.kafka.dlqTopic)) return;
   await kafka.createTopic({
     topic: config.kafka.dlqTopic,

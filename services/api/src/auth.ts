@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Config } from '@denyscope/config';
+import type { ApiConfig } from './config.js';
 
 /** Who a request is: an admin, or an account that may read only its own report. */
 export type Principal =
@@ -20,7 +20,7 @@ const digestOf = (token: string) => createHash('sha256').update(token, 'utf8').d
 export class TokenRegistry {
   private readonly known: KnownToken[];
 
-  constructor(tokens: Pick<Config['api'], 'adminTokens' | 'accountTokens'>) {
+  constructor(tokens: Pick<ApiConfig, 'adminTokens' | 'accountTokens'>) {
     this.known = [
       ...tokens.adminTokens.map((token, index) => ({
         digest: digestOf(token),

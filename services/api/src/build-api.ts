@@ -1,6 +1,5 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import { API_LIMIT_DEFAULTS, type Config } from '@denyscope/config';
 import { RedisIncidentStore } from '@denyscope/incidents';
 import type { Logger } from '@denyscope/telemetry';
 import Fastify, {
@@ -12,6 +11,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { TokenRegistry, type Principal } from './auth.js';
+import { API_LIMIT_DEFAULTS, type ApiConfig } from './config.js';
 import type { ApiContext } from './context.js';
 import {
   badRequest,
@@ -43,7 +43,7 @@ export interface ApiDeps {
   redis: Redis;
   /** Mutes live under this Redis prefix (config BULLMQ_PREFIX), shared with the detector. */
   bullmqPrefix: string;
-  tokens: Pick<Config['api'], 'adminTokens' | 'accountTokens'>;
+  tokens: Pick<ApiConfig, 'adminTokens' | 'accountTokens'>;
   log: Logger;
   /** What /readyz checks; runApi passes Kafka, ClickHouse and Redis. */
   readiness: readonly ReadinessCheck[];

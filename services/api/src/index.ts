@@ -11,3 +11,4 @@ export {
   type ReadinessCheck,
 } from './readiness.js';
 export { formatFromAccept, type ReportFormat, type ReportGenerator } from './reports.js';
+export { API_LIMIT_DEFAULTS, apiSection, type AccountToken, type ApiConfig } from './config.js';

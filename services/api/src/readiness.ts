@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import { kafkajsSecurity } from '@denyscope/kafka';
 import type { Logger } from '@denyscope/telemetry';
 import type { Redis } from 'ioredis';
@@ -50,8 +50,8 @@ export function redisCheck(redis: Redis): ReadinessCheck {
  * broker's state now, not after kafkajs's default retry schedule (up to ~30 s).
  */
 export function kafkaCheck(
-  kafkaConfig: Pick<Config['kafka'], 'brokers' | 'clientId'> &
-    Partial<Pick<Config['kafka'], 'ssl' | 'sasl'>>,
+  kafkaConfig: Pick<SharedConfig['kafka'], 'brokers' | 'clientId'> &
+    Partial<Pick<SharedConfig['kafka'], 'ssl' | 'sasl'>>,
 ): ReadinessCheck {
   const kafka = new Kafka({
     brokers: kafkaConfig.brokers,

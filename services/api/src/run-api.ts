@@ -1,9 +1,10 @@
 import { createClickHouseClient } from '@denyscope/clickhouse';
-import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { redisConnectionOptions, type SharedConfig } from '@denyscope/config';
 import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { Redis } from 'ioredis';
 import { buildApi } from './build-api.js';
+import type { ApiConfig } from './config.js';
 import { clickHouseCheck, kafkaCheck, redisCheck } from './readiness.js';
 
 export interface RunningApi extends Service {
@@ -11,7 +12,10 @@ export interface RunningApi extends Service {
 }
 
 /** Connects to ClickHouse, Redis and (for /readyz) Kafka, and serves the API until stop(). */
-export async function runApi(config: Config, log: Logger): Promise<RunningApi> {
+export async function runApi(
+  config: SharedConfig & { api: ApiConfig },
+  log: Logger,
+): Promise<RunningApi> {
   const { api } = config;
   if (api.adminTokens.length === 0 && api.accountTokens.length === 0) {
     log.warn('no API_ADMIN_TOKENS or API_ACCOUNT_TOKENS: every /v1 route answers 401');

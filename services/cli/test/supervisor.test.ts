@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endpointsBanner, localStackParts } from '../src/supervisor/local-stack-plan.js';
-import { loadConfig } from '@denyscope/config';
+import { loadAllConfig } from '../src/config.js';
 import { Supervisor, runToCompletion, type SupervisorEvent } from '../src/supervisor/supervisor.js';
 import { waitFor } from '@denyscope/testkit';
 
@@ -119,7 +119,7 @@ describe('Supervisor', () => {
 
 describe('endpointsBanner', () => {
   it('prints the endpoints with their passwords masked (issue 11)', () => {
-    const config = loadConfig({
+    const config = loadAllConfig({
       CLICKHOUSE_URL: 'http://default:s3cret-ch@ch.internal:8123',
       REDIS_URL: 'redis://:s3cret-redis@redis.internal:6379',
     });

@@ -1,5 +1,4 @@
 import { severityRank, type RuleId } from '@denyscope/alerts';
-import { DEFAULT_MAX_NEW_INCIDENTS_PER_RULE } from '@denyscope/config';
 import type { Finding } from '@denyscope/detections';
 import {
   alertIdOf,
@@ -9,6 +8,9 @@ import {
 } from '@denyscope/incidents';
 import { DIGEST_SUBJECT_KEY, digestFinding, rankForOpening } from './incident-digest.js';
 import type { IncidentStore } from '@denyscope/incidents';
+
+/** A rule's own firing incidents without `maxNewIncidentsPerRule` (DETECT_MAX_NEW_INCIDENTS_PER_RULE's default). */
+export const DEFAULT_MAX_NEW_INCIDENTS_PER_RULE = 20;
 
 export interface IncidentLimits {
   /** DETECT_MAX_NEW_INCIDENTS_PER_RULE: see IncidentManager. */

@@ -1,6 +1,6 @@
 import { QUEUES, type AlertNotification } from '@denyscope/alerts';
 import { createClickHouseClient, serverCapabilities } from '@denyscope/clickhouse';
-import { flushLandedChannel, redisConnectionOptions, type Config } from '@denyscope/config';
+import { flushLandedChannel, redisConnectionOptions, type SharedConfig } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
 import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import { getTracer, SPAN_NAMES, withSpan, type Logger } from '@denyscope/telemetry';
@@ -8,6 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AlertsQueueOutput, AlertsTableOutput, RedisIncidentStore } from '@denyscope/incidents';
 import { queryRunner } from './clickhouse-query.js';
+import type { DetectorConfig } from './config.js';
 import { IncidentManager } from './incident-manager.js';
 import { RedisRuleProgressStore } from './rule-progress.js';
 import { runTick, type LiveSettings } from './tick.js';
@@ -47,7 +48,7 @@ const TICK_LOCK = { lockDuration: 10_000, stalledInterval: 5_000 } as const;
  * any windows that closed while nothing was evaluated (catch-up.ts).
  */
 export async function runDetector(
-  config: Config,
+  config: SharedConfig & { detector: DetectorConfig },
   settings: RuleSettings,
   log: Logger,
 ): Promise<Service> {
@@ -90,7 +91,7 @@ export async function runDetector(
   };
 
   const live: LiveSettings = {
-    futureToleranceMs: config.detector.futureToleranceMs,
+    futureToleranceMs: config.pipeline.futureToleranceMs,
     ruleFailureAlertAfter: config.detector.ruleFailureAlertAfter,
     progress: new RedisRuleProgressStore(redis, prefix),
   };
@@ -104,7 +105,7 @@ export async function runDetector(
 
   // DETECT_ON_FLUSH: evaluate when ingest says a flush landed, not only on the fixed tick (which
   // stays: it resolves quiet incidents when no traffic comes, and covers a hint that was lost).
-  if (config.detector.onFlush) {
+  if (config.pipeline.onFlush) {
     const subscriber = bullConnection();
     subscriber.on('message', () => {
       detectQueue
@@ -130,7 +131,7 @@ export async function runDetector(
             readWatermark(deps.query, {
               allowedLatenessMs: config.detector.allowedLatenessMs,
               maxWaitMs: config.detector.partitionWaitMs,
-              futureToleranceMs: config.detector.futureToleranceMs,
+              futureToleranceMs: config.pipeline.futureToleranceMs,
             }),
           firstEvidence: (notBefore) => readFirstEvidence(deps.query, notBefore),
         },
@@ -165,8 +166,8 @@ export async function runDetector(
       lateness: config.detector.allowedLatenessMs,
       partitionWaitMs: config.detector.partitionWaitMs,
       catchUp: config.detector.catchUp,
-      onFlush: config.detector.onFlush,
-      futureToleranceMs: config.detector.futureToleranceMs,
+      onFlush: config.pipeline.onFlush,
+      futureToleranceMs: config.pipeline.futureToleranceMs,
       ruleFailureAlertAfter: config.detector.ruleFailureAlertAfter,
       prefix,
     },

@@ -5,7 +5,7 @@ import { createLogger } from '@denyscope/telemetry';
 import { stackEnv } from '@denyscope/testkit';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runReplay } from '../src/index.js';
+import { detectorSection, runReplay } from '../src/index.js';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 0);
 
@@ -24,7 +24,7 @@ function event(ts: number, n: number, fields: Record<string, unknown>) {
 async function replay(events: object[]): Promise<Alert[]> {
   const alerts: Alert[] = [];
   await runReplay(
-    loadConfig({ ...stackEnv, LOG_LEVEL: 'warn' }),
+    loadConfig({ ...stackEnv, LOG_LEVEL: 'warn' }, { detector: detectorSection }),
     loadRuleSettings({ env: {} }),
     createLogger({ service: 'known-ids-test', level: 'warn', stream: 'stderr' }),
     {

@@ -36,7 +36,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { queryRunner } from '../src/clickhouse-query.js';
 import type { EvaluationDeps } from '../src/evaluation.js';
 import { IncidentManager } from '../src/incident-manager.js';
-import { runReplay, type ReplayOptions, type ReplayResult } from '../src/index.js';
+import { detectorSection, runReplay, type ReplayOptions, type ReplayResult } from '../src/index.js';
 
 const MINUTE = 60_000;
 
@@ -175,7 +175,8 @@ export async function replay(
   }: { settings?: RuleSettings; log?: Logger; compare?: ReplayOptions['compare'] } = {},
 ): Promise<ReplayRun> {
   const out: string[] = [];
-  const result = await runReplay(loadConfig({ ...stackEnv, LOG_LEVEL: log.level }), settings, log, {
+  const config = loadConfig({ ...stackEnv, LOG_LEVEL: log.level }, { detector: detectorSection });
+  const result = await runReplay(config, settings, log, {
     input: Readable.from([toNdjson(events)]),
     stepMs: MINUTE,
     keepDatabase: false,

@@ -1,4 +1,4 @@
-import { flushLandedChannel, redisConnectionOptions, type Config } from '@denyscope/config';
+import { flushLandedChannel, redisConnectionOptions, type SharedConfig } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Redis } from 'ioredis';
 
@@ -23,7 +23,7 @@ export const NO_FLUSH_HINTS: FlushHints = {
  * is logged once when it starts and once when it ends, never per flush. Ingest starts without
  * Redis and does not report it in readiness.
  */
-export function redisFlushHints(config: Config, log: Logger): FlushHints {
+export function redisFlushHints(config: Pick<SharedConfig, 'redis'>, log: Logger): FlushHints {
   const channel = flushLandedChannel(config.redis);
   const redis = new Redis({
     ...redisConnectionOptions(config.redis),

@@ -1,4 +1,3 @@
-import type { Config } from '@denyscope/config';
 import { isRetriableClickHouseError } from '@denyscope/clickhouse';
 import {
   getTracer,
@@ -16,6 +15,7 @@ import type {
   ReliableProducer,
 } from '@denyscope/kafka';
 import type { ClickHouseWriter } from '@denyscope/intake';
+import type { IngestServiceConfig } from './config.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
 import { nextFlushDelay } from './flush-schedule.js';
 import { NO_FLUSH_HINTS, type FlushHints } from './flush-hints.js';
@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const LIVENESS_CHECK_EVERY = 500;
 
 export interface IngestServiceDeps {
-  config: Config;
+  config: IngestServiceConfig;
   log: Logger;
   metrics: IngestMetrics;
   consumer: GroupConsumer;
@@ -74,7 +74,7 @@ export class IngestService {
       ...deps.config.events,
       retentionDays: deps.config.clickhouse.retentionDays,
       // Live: events stamped far ahead of wall time never advance the watermark (replay omits it).
-      futureToleranceMs: deps.config.detector.futureToleranceMs,
+      futureToleranceMs: deps.config.pipeline.futureToleranceMs,
     });
     this.deadLetters = new DeadLetterProducer(deps.producer, deps.config.kafka.dlqTopic);
     this.pending = this.newBatch();

@@ -1,7 +1,7 @@
 import { createClickHouseClient, dropExpiredPartitions } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
 import { createIngestMetrics, type Logger } from '@denyscope/telemetry';
 import { ClickHouseWriter } from '@denyscope/intake';
+import type { IngestServiceConfig } from './config.js';
 import { IngestService } from './ingest-service.js';
 import { NO_FLUSH_HINTS, redisFlushHints } from './flush-hints.js';
 import { createKafkaClient, ensureDeadLetterTopic, waitForTopic } from '@denyscope/kafka';
@@ -32,7 +32,7 @@ function liveFetch(fetchMaxBytes: number) {
  * and rejects with the signal's reason.
  */
 export async function runIngest(
-  config: Config,
+  config: IngestServiceConfig,
   log: Logger,
   { signal }: { signal?: AbortSignal } = {},
 ): Promise<Service> {
@@ -57,7 +57,7 @@ export async function runIngest(
   );
 
   // DETECT_ON_FLUSH: the detector evaluates as soon as a flush landed (docs/rules.md).
-  const hints = config.detector.onFlush ? redisFlushHints(config, log) : NO_FLUSH_HINTS;
+  const hints = config.pipeline.onFlush ? redisFlushHints(config, log) : NO_FLUSH_HINTS;
 
   let finish: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => (finish = resolve));
@@ -125,7 +125,7 @@ export async function runIngest(
       // How long a crashed member holds its partitions before the group hands them on.
       sessionTimeout: config.kafka.sessionTimeoutMs,
       database: config.clickhouse.database,
-      flushHints: config.detector.onFlush,
+      flushHints: config.pipeline.onFlush,
     },
     'ingest running',
   );

@@ -39,3 +39,5 @@ export {
   type SlackBlock,
   type SlackMessage,
 } from './sinks/index.js';
+export { notifierSection } from './config.js';
+export { type NotifierRoute } from './sinks/sink-route.js';

@@ -1,6 +1,9 @@
-import { loadConfig } from '@denyscope/config';
+import { loadConfig as loadWith } from '@denyscope/config';
 import { describe, expect, it } from 'vitest';
 import { sinkJobOptions } from './dispatcher.js';
+import { notifierSection } from './config.js';
+
+const loadConfig = (env: Record<string, string>) => loadWith(env, { notifier: notifierSection });
 
 // Issue 11, item 2: BullMQ kept finished jobs by age only, so a flood of notifications grew Redis
 // without bound for a week (a month for failures). Every kept job is now bounded by count too.

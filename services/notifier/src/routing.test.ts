@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS, type RuleId, type Severity } from '@denyscope/alerts';
-import { loadConfig } from '@denyscope/config';
+import { loadConfig as loadWith } from '@denyscope/config';
 import { chooseSinks } from './routing.js';
+import { notifierSection } from './config.js';
+
+const loadConfig = (env: Record<string, string>) => loadWith(env, { notifier: notifierSection });
 
 const all = loadConfig({
   SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',

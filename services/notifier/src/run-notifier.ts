@@ -1,8 +1,9 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { QUEUES } from '@denyscope/alerts';
-import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { redisConnectionOptions, type SharedConfig } from '@denyscope/config';
 import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
+import type { NotifierConfig } from './config.js';
 import { createDeliveryLedger } from './delivery-ledger.js';
 import { createDispatchProcessor } from './dispatcher.js';
 import { createHttpPost } from './http-post.js';
@@ -23,7 +24,10 @@ const JOB_LOCK = { lockDuration: 15_000, stalledInterval: 5_000 } as const;
  * Starts the dispatcher (alerts queue) and one worker per configured sink (its own queue). Resolves
  * once every worker and queue is connected to Redis.
  */
-export async function runNotifier(config: Config, log: Logger): Promise<Service> {
+export async function runNotifier(
+  config: SharedConfig & { notifier: NotifierConfig },
+  log: Logger,
+): Promise<Service> {
   const settings = config.notifier;
   const prefix = config.redis.bullmqPrefix;
   // Options, not a shared client: BullMQ then opens its own connections per Queue and Worker (a

@@ -4,7 +4,7 @@ import { loadConfig } from '@denyscope/config';
 import { createLogger, type Logger } from '@denyscope/telemetry';
 import { stackEnv, testNames } from '@denyscope/testkit';
 import type { Service } from '@denyscope/runtime';
-import { runNotifier, type SinkId } from '../src/index.js';
+import { notifierSection, runNotifier, type SinkId } from '../src/index.js';
 
 export interface LogLine {
   msg: string;
@@ -33,7 +33,7 @@ export interface NotifierSetup {
 export function notifierSetup(env: Record<string, string>): NotifierSetup {
   const prefix = `test-notifier-${testNames('notifier').suffix}`;
   const fullEnv = { REDIS_URL: stackEnv.REDIS_URL, BULLMQ_PREFIX: prefix, ...env };
-  const config = loadConfig(fullEnv);
+  const config = loadConfig(fullEnv, { notifier: notifierSection });
   const rawLogs: string[] = [];
   const logs: LogLine[] = [];
   const log: Logger = createLogger({

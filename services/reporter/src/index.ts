@@ -8,3 +8,4 @@ export {
   REPORTS_QUEUE,
   type WrittenReports,
 } from './run-reporter.js';
+export { reporterSection, type ReportFileFormat, type ReporterConfig } from './config.js';

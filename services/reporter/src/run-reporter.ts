@@ -4,7 +4,7 @@ import {
   serverCapabilities,
   type ClickHouseClient,
 } from '@denyscope/clickhouse';
-import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { redisConnectionOptions, type SharedConfig } from '@denyscope/config';
 import { serviceClosedBy, type Service } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -22,6 +22,7 @@ import {
   type SchedulePeriod,
 } from '@denyscope/reports';
 import { join } from 'node:path';
+import type { ReporterConfig } from './config.js';
 
 export const REPORTS_QUEUE = 'reports';
 const SCHEDULER_ID = 'reports';
@@ -63,7 +64,7 @@ export interface WrittenReports {
  */
 export async function writePeriodReports(
   client: ClickHouseClient,
-  config: Config['reporter'],
+  config: ReporterConfig,
   period: SchedulePeriod,
   range: { since: Date; until: Date },
   log: Logger,
@@ -121,7 +122,10 @@ export function scheduledAt(job: Pick<Job, 'opts' | 'timestamp'>): Date {
  * queue (one job per period cluster-wide, however many instances run) and runs a worker. With
  * REPORT_SCHEDULE=off nothing is scheduled and stop() is a no-op.
  */
-export async function runReporter(config: Config, log: Logger): Promise<Service> {
+export async function runReporter(
+  config: SharedConfig & { reporter: ReporterConfig },
+  log: Logger,
+): Promise<Service> {
   const schedule = config.reporter.schedule;
   if (schedule === 'off') {
     log.info({ schedule }, 'scheduled reports off');

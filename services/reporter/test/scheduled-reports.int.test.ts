@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORTS_QUEUE, runReporter, scheduledAt } from '../src/index.js';
+import { REPORTS_QUEUE, reporterSection, runReporter, scheduledAt } from '../src/index.js';
 import { SCHEDULE_PATTERNS, accountDirName, reportSchema } from '@denyscope/reports';
 
 const DAY = 86_400_000;
@@ -75,13 +75,16 @@ describe('scheduled reports (BullMQ worker, Redis, ClickHouse)', () => {
   });
 
   it('schedules the daily job and writes every format of the day the job was due for', async () => {
-    const config = loadConfig({
-      ...stackEnv,
-      CLICKHOUSE_DATABASE: names.database,
-      BULLMQ_PREFIX: prefix,
-      REPORT_SCHEDULE: 'daily',
-      REPORTS_DIR: dir,
-    });
+    const config = loadConfig(
+      {
+        ...stackEnv,
+        CLICKHOUSE_DATABASE: names.database,
+        BULLMQ_PREFIX: prefix,
+        REPORT_SCHEDULE: 'daily',
+        REPORTS_DIR: dir,
+      },
+      { reporter: reporterSection },
+    );
     const reporter = await runReporter(config, createLogger({ service: 'test', level: 'silent' }));
     try {
       const schedulers = await queue.getJobSchedulers();

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import {
@@ -18,7 +18,7 @@ export class KafkajsClient implements KafkaClient {
   readonly name = 'kafkajs' as const;
   readonly kafka: Kafka;
 
-  constructor(config: Config, log: Logger, role?: string) {
+  constructor(config: SharedConfig, log: Logger, role?: string) {
     this.kafka = createKafka(config, log, role);
   }
 

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import { backoffDelay } from '@denyscope/runtime';
 import type { Logger } from '@denyscope/telemetry';
 import { Admin, Consumer, Producer, stringSerializer, type BaseOptions } from '@platformatic/kafka';
@@ -27,7 +27,7 @@ export class PlatformaticClient implements KafkaClient {
   private readonly base: BaseOptions;
 
   constructor(
-    config: Config,
+    config: SharedConfig,
     private readonly log: Logger,
     role?: string,
   ) {

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 
@@ -6,7 +6,7 @@ const MECHANISMS = {
   plain: 'PLAIN',
   'scram-sha-256': 'SCRAM-SHA-256',
   'scram-sha-512': 'SCRAM-SHA-512',
-} as const satisfies Record<NonNullable<Config['kafka']['sasl']>['mechanism'], string>;
+} as const satisfies Record<NonNullable<SharedConfig['kafka']['sasl']>['mechanism'], string>;
 
 /**
  * @platformatic/kafka's `tls` and `sasl` options from KAFKA_SSL* and KAFKA_SASL_* (README
@@ -14,7 +14,7 @@ const MECHANISMS = {
  * KAFKA_CLIENT never changes how the cluster is reached. `tls` goes to node:tls as it is (CA list,
  * client certificate and key for mTLS, rejectUnauthorized).
  */
-export function platformaticSecurity(kafka: Partial<Pick<Config['kafka'], 'ssl' | 'sasl'>>): {
+export function platformaticSecurity(kafka: Partial<Pick<SharedConfig['kafka'], 'ssl' | 'sasl'>>): {
   tls?: TlsOptions;
   sasl?: SASLOptions;
 } {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createClickHouseClient } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 
 const STACK = fileURLToPath(new URL('../../../../infra/stack/stack.sh', import.meta.url));
 
@@ -10,7 +10,10 @@ const STACK = fileURLToPath(new URL('../../../../infra/stack/stack.sh', import.m
  * Commands that work on the local stack by default (replay) start its ClickHouse when nothing
  * else is configured and nothing answers. A configured CLICKHOUSE_URL is never second-guessed.
  */
-export async function ensureLocalClickHouse(config: Config, env = process.env): Promise<void> {
+export async function ensureLocalClickHouse(
+  config: SharedConfig,
+  env = process.env,
+): Promise<void> {
   if (env.CLICKHOUSE_URL !== undefined && env.CLICKHOUSE_URL !== '') return;
   const client = createClickHouseClient(config.clickhouse, { database: null });
   const { success } = await client.ping();

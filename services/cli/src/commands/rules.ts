@@ -1,5 +1,5 @@
 import { loadRuleSettings, RuleSettingsError, type RuleSettings } from '@denyscope/detections';
-import type { Config } from '@denyscope/config';
+import type { Config } from '../config.js';
 
 /**
  * Rule settings from RULES_FILE (or the given file; null: the catalog defaults) and RULE_*

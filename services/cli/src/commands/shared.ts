@@ -1,11 +1,12 @@
-import { ConfigError, loadConfig, type Config } from '@denyscope/config';
+import { ConfigError, type SharedConfig } from '@denyscope/config';
 import { shutdownTelemetry, type Logger } from '@denyscope/telemetry';
+import { loadAllConfig, type Config } from '../config.js';
 import { ConnectionSetupError, preflight, type Dependency } from '../preflight/index.js';
 
 /** Loads the configuration or ends the process with the list of bad variables (exit code 2). */
 export function configOrExit(): Config {
   try {
-    return loadConfig();
+    return loadAllConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`denyscope: ${error.message}\n`);
@@ -20,7 +21,7 @@ export function configOrExit(): Config {
  * as configured ends the process with the service and the settings to fix (exit code 2).
  */
 export async function preflightOrExit(
-  config: Config,
+  config: SharedConfig,
   dependencies: readonly Dependency[],
   log: Logger,
 ): Promise<void> {

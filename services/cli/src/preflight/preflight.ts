@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clickHouseProbe, kafkaProbe, redisProbe, type DependencyProbe } from './probes.js';
 import { ConnectionSetupError } from './setup-error.js';
@@ -21,7 +21,7 @@ const CLOSED_RETRY_MS = 500;
  * own retries, as before — a deployment may start before its dependencies.
  */
 export async function preflight(
-  config: Config,
+  config: SharedConfig,
   dependencies: readonly Dependency[],
   log: PreflightLog,
 ): Promise<void> {

@@ -1,5 +1,5 @@
 import { clickHouseErrorCode, createClickHouseClient } from '@denyscope/clickhouse';
-import { redisConnectionOptions, type Config } from '@denyscope/config';
+import { redisConnectionOptions, type SharedConfig } from '@denyscope/config';
 import { kafkajsSecurity } from '@denyscope/kafka';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -48,7 +48,7 @@ function tlsError(
       ]);
 }
 
-export function kafkaProbe(kafka: Config['kafka']): DependencyProbe {
+export function kafkaProbe(kafka: SharedConfig['kafka']): DependencyProbe {
   const client = new Kafka({
     clientId: `${kafka.clientId}-preflight`,
     brokers: kafka.brokers,
@@ -89,7 +89,7 @@ export function kafkaProbe(kafka: Config['kafka']): DependencyProbe {
 /** Codes of a user or password the server refuses (18.16 and current servers). */
 const CLICKHOUSE_AUTH_CODES = new Set(['192', '193', '194', '516']);
 
-export function clickHouseProbe(clickhouse: Config['clickhouse']): DependencyProbe {
+export function clickHouseProbe(clickhouse: SharedConfig['clickhouse']): DependencyProbe {
   const settings = { tls: 'CLICKHOUSE_URL (http:// or https://)', ca: 'CLICKHOUSE_CA_FILE' };
   return {
     service: 'ClickHouse',
@@ -123,7 +123,7 @@ export function clickHouseProbe(clickhouse: Config['clickhouse']): DependencyPro
   };
 }
 
-export function redisProbe(redis: Config['redis']): DependencyProbe {
+export function redisProbe(redis: SharedConfig['redis']): DependencyProbe {
   const settings = { tls: 'REDIS_URL (redis:// or rediss://)', ca: 'REDIS_CA_FILE' };
   return {
     service: 'Redis',

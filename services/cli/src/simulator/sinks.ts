@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
 import type { GeneratedEvent } from '@denyscope/scenarios';
 import { createKafka } from '@denyscope/kafka';
@@ -14,7 +14,7 @@ export interface EventSink {
 }
 
 /** Creates the topic when it is missing (broker defaults otherwise), then produces batches. */
-export async function kafkaSink(config: Config, log: Logger): Promise<EventSink> {
+export async function kafkaSink(config: SharedConfig, log: Logger): Promise<EventSink> {
   const kafka = createKafka(config, log, 'simulator');
   const topic = config.kafka.topic;
   const admin = kafka.admin();

@@ -1,4 +1,5 @@
-import { redactUrlPassword, type Config } from '@denyscope/config';
+import { redactUrlPassword } from '@denyscope/config';
+import type { Config } from '../config.js';
 
 export type StackPart = 'kafka' | 'clickhouse' | 'redis';
 

@@ -1,4 +1,4 @@
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import { kafkajsSecurity } from '@denyscope/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
  * not allowed (a managed Kafka with ACLs), the failure is reported and start-up goes on. Returns
  * what happened, for the console: "exists", "created" or "could not be created (…)".
  */
-export async function ensureSourceTopic(config: Config): Promise<string> {
+export async function ensureSourceTopic(config: SharedConfig): Promise<string> {
   const kafka = new Kafka({
     clientId: `${config.kafka.clientId}-start`,
     brokers: config.kafka.brokers,

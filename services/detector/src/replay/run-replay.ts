@@ -5,13 +5,14 @@ import {
   quoteIdentifier,
   serverCapabilities,
 } from '@denyscope/clickhouse';
-import type { Config } from '@denyscope/config';
+import type { SharedConfig } from '@denyscope/config';
 import type { RuleSettings } from '@denyscope/detections';
 import type { Logger } from '@denyscope/telemetry';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AlertsTableOutput, MemoryIncidentStore } from '@denyscope/incidents';
 import { queryRunner } from '../clickhouse-query.js';
+import type { DetectorConfig } from '../config.js';
 import { evaluateAt } from '../evaluation.js';
 import { IncidentManager } from '../incident-manager.js';
 import type { TransitionOutput } from '@denyscope/incidents';
@@ -39,6 +40,15 @@ export interface ReplayOptions {
   compare?: { baseline: RuleSettings; names: { baseline: string; candidate: string } };
 }
 
+/**
+ * What a replay reads: the shared settings, the detector's section, and of ingest's (which this
+ * service cannot import) the one setting its intake takes; without it, intake's default.
+ */
+export type ReplayConfig = SharedConfig & {
+  detector: DetectorConfig;
+  ingest?: { keyReadsPerMinute: number };
+};
+
 export interface ReplayResult {
   database: string;
   load: LoadSummary;
@@ -56,7 +66,7 @@ export interface ReplayResult {
  * the events' own: evaluations do not follow the order in which lines arrive.
  */
 export async function runReplay(
-  config: Config,
+  config: ReplayConfig,
   settings: RuleSettings,
   log: Logger,
   options: ReplayOptions,
@@ -70,7 +80,9 @@ export async function runReplay(
       environments: config.events.environments,
       envMarkers: config.events.envMarkers,
       maxMessageBytes: config.events.maxMessageBytes,
-      keyReadsPerMinute: config.ingest.keyReadsPerMinute,
+      ...(config.ingest === undefined
+        ? {}
+        : { keyReadsPerMinute: config.ingest.keyReadsPerMinute }),
       ...(options.progress
         ? { onProgress: (n: number) => options.writeErr(`\rloaded ${n} lines`) }
         : {}),

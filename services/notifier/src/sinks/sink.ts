@@ -1,9 +1,9 @@
 import type { AlertNotification } from '@denyscope/alerts';
-import type { Config } from '@denyscope/config';
 import type { Logger } from '@denyscope/telemetry';
+import type { NotifierConfig } from '../config.js';
 import type { HttpPost } from '../http-post.js';
 
-export type NotifierConfig = Config['notifier'];
+export type { NotifierConfig };
 
 /** A sink's ID is its key in the config's `notifier.sinks`; its queue is `QUEUES.sink(id)`. */
 export type SinkId = keyof NotifierConfig['sinks'];

@@ -1,9 +1,11 @@
+import { defineSection } from '@denyscope/config';
 import { z } from 'zod';
 
-// Options of the HTTP API, one environment variable each. A bad value must name the variable and
-// what was expected (zod messages, as in env-schema.ts). Documented in README.md and docs/api.md.
-// API_ADMIN_TOKENS and API_ACCOUNT_TOKENS are in SECRET_VARIABLES: their values are never echoed,
-// so the messages below say which entry is wrong, never what it holds.
+// The API's configuration section (API_*), loaded with the shared one by loadConfig (the CLI
+// composes every service's). A bad value must name the variable and what was expected (zod
+// messages). Documented in README.md and docs/api.md. API_ADMIN_TOKENS and API_ACCOUNT_TOKENS are
+// secrets: their values are never echoed, so the messages below say which entry is wrong, never
+// what it holds.
 
 const MIN_TOKEN_LENGTH = 16;
 const TOKEN = /^[\x21-\x7e]+$/; // printable ASCII, no spaces: safe in an Authorization header
@@ -78,30 +80,6 @@ export const API_LIMIT_DEFAULTS = Object.freeze({
   reportConcurrencyPerToken: 1,
 });
 
-export const apiEnv = {
-  API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: z
-    .string()
-    .regex(/^\d+$/, { message: 'expected a port number from 1 to 65535' })
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(65_535))
-    .default(8080),
-  API_ADMIN_TOKENS: adminTokens.default([]),
-  API_ACCOUNT_TOKENS: accountTokens.default([]),
-  API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(
-    API_LIMIT_DEFAULTS.rateLimitPerMinute,
-  ),
-  API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: wholeNumber(1, 1_000_000).default(
-    API_LIMIT_DEFAULTS.addressRateLimitPerMinute,
-  ),
-  API_REPORT_CONCURRENCY: wholeNumber(1, 64).default(API_LIMIT_DEFAULTS.reportConcurrency),
-  API_REPORT_CONCURRENCY_PER_TOKEN: wholeNumber(1, 64).default(
-    API_LIMIT_DEFAULTS.reportConcurrencyPerToken,
-  ),
-} satisfies Record<string, z.ZodType>;
-
-type ApiEnv = z.output<z.ZodObject<typeof apiEnv>>;
-
 export interface ApiConfig {
   host: string;
   port: number;
@@ -119,8 +97,30 @@ export interface ApiConfig {
   reportConcurrencyPerToken: number;
 }
 
-export function apiSection(parsed: ApiEnv): ApiConfig {
-  return {
+export const apiSection = defineSection({
+  variables: {
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: z
+      .string()
+      .regex(/^\d+$/, { message: 'expected a port number from 1 to 65535' })
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(65_535))
+      .default(8080),
+    API_ADMIN_TOKENS: adminTokens.default([]),
+    API_ACCOUNT_TOKENS: accountTokens.default([]),
+    API_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 1_000_000).default(
+      API_LIMIT_DEFAULTS.rateLimitPerMinute,
+    ),
+    API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: wholeNumber(1, 1_000_000).default(
+      API_LIMIT_DEFAULTS.addressRateLimitPerMinute,
+    ),
+    API_REPORT_CONCURRENCY: wholeNumber(1, 64).default(API_LIMIT_DEFAULTS.reportConcurrency),
+    API_REPORT_CONCURRENCY_PER_TOKEN: wholeNumber(1, 64).default(
+      API_LIMIT_DEFAULTS.reportConcurrencyPerToken,
+    ),
+  },
+  secrets: ['API_ADMIN_TOKENS', 'API_ACCOUNT_TOKENS'],
+  build: (parsed): ApiConfig => ({
     host: parsed.API_HOST,
     port: parsed.API_PORT,
     adminTokens: parsed.API_ADMIN_TOKENS,
@@ -133,5 +133,5 @@ export function apiSection(parsed: ApiEnv): ApiConfig {
       parsed.API_REPORT_CONCURRENCY_PER_TOKEN,
       parsed.API_REPORT_CONCURRENCY,
     ),
-  };
-}
+  }),
+});
