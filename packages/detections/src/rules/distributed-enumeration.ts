@@ -134,37 +134,74 @@ export function networkChunks(networks: [string, string[]][]): [string, string[]
   return chunks;
 }
 
+/** The networks with at least `minKeys` of the given keys, each with its keys. */
+function networksOf(
+  rows: readonly { network: string; key_id: string }[],
+  minKeys: number,
+): [string, string[]][] {
+  const keysOf = new Map<string, string[]>();
+  for (const row of rows) {
+    const keys = keysOf.get(row.network);
+    if (keys === undefined) keysOf.set(row.network, [row.key_id]);
+    else keys.push(row.key_id);
+  }
+  return [...keysOf].filter(([, keys]) => keys.length >= minKeys);
+}
+
+const pairsOf = (networks: [string, string[]][]) =>
+  networks.flatMap(([network, keys]) => keys.map((key): [string, string] => [network, key]));
+
 async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]> {
   const window = windowOf(ctx.watermark, s.windowMinutes);
   const scope = (v: SqlValues) =>
     `${eventTimeIn(window)} AND ${routeFilter(v, s.routes)} AND client_ip != '' AND key_id != '' AND resource_id != ''`;
-  // Keys that guessed at least minIdsPerKey IDs from a network with at least minKeys such keys.
-  const perKey = await select<KeyInNetwork>(
+
+  // Keys denied on at least minIdsPerKey distinct IDs from a network with at least minKeys such
+  // keys: raw denials, but no known-ID lookup. A key's guesses are at most these IDs.
+  const addressed = await select<{ network: string; key_id: string; ids: number | string }>(
     ctx,
     (v) => `
-    SELECT network, key_id, guessed FROM (
-      SELECT network, key_id, uniqExactIf(resource_id, known = 0) AS guessed
-      FROM ${denialsWithFacts(window, scope(v))}
-      GROUP BY network, key_id
-      HAVING guessed >= ${s.minIdsPerKey}
-    )
-    WHERE network IN (
-      SELECT network FROM (
-        SELECT ${NETWORK} AS network, key_id FROM denials WHERE ${scope(v)}
-        GROUP BY network, key_id HAVING uniqExact(resource_id) >= ${s.minIdsPerKey}
-      ) GROUP BY network HAVING count() >= ${s.minKeys}
-    )`,
+    SELECT ${NETWORK} AS network, key_id, uniqExact(resource_id) AS ids
+    FROM denials WHERE ${scope(v)}
+    GROUP BY network, key_id HAVING ids >= ${s.minIdsPerKey}`,
   );
-  if (perKey.length === 0) return [];
+  const crowded = new Set(networksOf(addressed, s.minKeys).map(([network]) => network));
+  if (crowded.size === 0) return [];
 
-  // Keys that are mostly successful are customers, not scanners: they do not count.
-  const used = await successfulIdsByKey(ctx, window, [...new Set(perKey.map((r) => r.key_id))]);
-  const scanning = new Map<string, string[]>();
-  for (const row of perKey) {
-    if (guessShare(Number(row.guessed), used.get(row.key_id) ?? 0) < s.minGuessShare) continue;
-    scanning.set(row.network, [...(scanning.get(row.network) ?? []), row.key_id]);
+  // Keys that are mostly successful are customers, not scanners: they do not count. One whose
+  // denied IDs would not reach the guess share even if every one were a guess is dropped before
+  // the costly lookup below, and so is a network left with fewer than minKeys keys (neither could
+  // fire: no finding changes).
+  const inCrowded = addressed.filter((row) => crowded.has(row.network));
+  const used = await successfulIdsByKey(ctx, window, [...new Set(inCrowded.map((r) => r.key_id))]);
+  const possible = networksOf(
+    inCrowded.filter(
+      (row) => guessShare(Number(row.ids), used.get(row.key_id) ?? 0) >= s.minGuessShare,
+    ),
+    s.minKeys,
+  );
+  if (possible.length === 0) return [];
+
+  // Their guesses (IDs their accounts never used), for those (network, key) pairs only.
+  const perKey: KeyInNetwork[] = [];
+  for (const chunk of networkChunks(possible)) {
+    perKey.push(
+      ...(await select<KeyInNetwork>(ctx, (v) => {
+        const pairs = `(${NETWORK}, key_id) IN ${v.pairs(pairsOf(chunk))}`;
+        return `
+    SELECT network, key_id, uniqExactIf(resource_id, known = 0) AS guessed
+    FROM ${denialsWithFacts(window, `${scope(v)} AND ${pairs}`)}
+    GROUP BY network, key_id
+    HAVING guessed >= ${s.minIdsPerKey}`;
+      })),
+    );
   }
-  const networks = [...scanning].filter(([, keys]) => keys.length >= s.minKeys);
+  const networks = networksOf(
+    perKey.filter(
+      (row) => guessShare(Number(row.guessed), used.get(row.key_id) ?? 0) >= s.minGuessShare,
+    ),
+    s.minKeys,
+  );
   if (networks.length === 0) return [];
 
   // Each network counting only its own scanning keys, as (network, key) pairs: in chunks of
@@ -173,9 +210,7 @@ async function evaluate(ctx: EvaluationContext, s: Settings): Promise<Finding[]>
   // chunk: its facts are one group.
   const rows: NetworkFacts[] = [];
   for (const chunk of networkChunks(networks)) {
-    const pairs = chunk.flatMap(([network, keys]) =>
-      keys.map((key): [string, string] => [network, key]),
-    );
+    const pairs = pairsOf(chunk);
     rows.push(
       ...(await select<NetworkFacts>(
         ctx,

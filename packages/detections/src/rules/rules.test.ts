@@ -232,6 +232,11 @@ describe('distributed-enumeration decisions', () => {
     const seen: string[] = [];
     const query: EvaluationContext['query'] = <T>(sql: string) => {
       seen.push(sql);
+      // Denied IDs per key (before the known-ID lookup): here, every denied ID was a guess.
+      if (/HAVING ids >=/.test(sql)) {
+        const rows = perKey as { guessed: number }[];
+        return Promise.resolve(rows.map((row) => ({ ...row, ids: row.guessed })) as T[]);
+      }
       if (/HAVING guessed >=/.test(sql)) return Promise.resolve(perKey as T[]);
       if (/FROM key_resources/.test(sql)) return Promise.resolve(used as T[]);
       if (/\(network, key_id\) IN/.test(sql)) return Promise.resolve([facts] as T[]);
@@ -261,11 +266,26 @@ describe('distributed-enumeration decisions', () => {
   });
 
   it('does not let mostly successful keys (shared NAT, CI egress) make a network suspicious', async () => {
-    const { findings } = await run(
+    const { findings, seen } = await run(
       customers.map((key_id) => ({ network, key_id, guessed: 3 })),
       customers.map((key_id) => ({ key_id, used: 40 })),
     );
     expect(findings).toEqual([]);
+    // 3 denied IDs next to 40 used cannot reach the guess share: no known-ID lookup is run.
+    expect(seen.some((sql) => sql.includes('FROM key_resources'))).toBe(true);
+    expect(seen.some((sql) => sql.includes('HAVING guessed'))).toBe(false);
+  });
+
+  it('looks up guesses only for the keys of networks that could still fire', async () => {
+    // 12 scanners and 12 customers in one network: only the scanners' pairs are looked up.
+    const { findings, seen } = await run(
+      [...scanners, ...customers].map((key_id) => ({ network, key_id, guessed: 5 })),
+      customers.map((key_id) => ({ key_id, used: 40 })),
+    );
+    expect(findings).toHaveLength(1);
+    const lookup = seen.find((sql) => sql.includes('HAVING guessed')) ?? '';
+    expect(lookup).toContain(`'key_atk_0')`);
+    expect(lookup).not.toContain('key_ci_0');
   });
 
   it('is info outside production when no other tenant was addressed', async () => {
