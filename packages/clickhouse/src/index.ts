@@ -7,7 +7,7 @@ export {
 export { quoteIdentifier, quoteString, quoteUInt } from './quote.js';
 export { SqlValues, sqlValues, type SqlCapabilities } from './bind.js';
 export { IN_LIST_MAX_BYTES, IN_LIST_MAX_VALUES, inListChunks, queryByChunks } from './in-list.js';
-export { encodeTabSeparated, insertTabSeparated, tabSeparatedString } from './tab-separated.js';
+export { insertTabSeparated, tabSeparatedString } from './tab-separated.js';
 export { isRetriableClickHouseError, clickHouseErrorCode } from './errors.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { migrations, type Migration, type MigrationContext } from './migrations/index.js';

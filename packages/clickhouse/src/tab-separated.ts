@@ -30,17 +30,8 @@ const ROWS_PER_PIECE = 1_000;
 
 /**
  * Rows as a TabSeparated body, columns in the order given (pass the same list as the INSERT's
- * column list). Strings are escaped; numbers must be finite (they are written as they print).
- */
-export function encodeTabSeparated<Row extends Record<Column, Cell>, Column extends string>(
-  rows: readonly Row[],
-  columns: readonly Column[],
-): string {
-  return encodeRows(rows, columns, 0, rows.length);
-}
-
-/**
- * The same body as UTF-8 buffers of `rowsPerPiece` rows each: what insertTabSeparated sends. Built
+ * column list), in UTF-8 buffers of `rowsPerPiece` rows each: what insertTabSeparated sends.
+ * Strings are escaped; numbers must be finite (they are written as they print). Built
  * piece by piece, the body never exists as one string, nor as the array of every line it would be
  * joined from. For a flush's 82,000 key_resources rows (a 4.4 MB body) those were about 10 MB of
  * short-lived heap; building the pieces costs no more CPU (35–45 ms either way).
