@@ -1,6 +1,7 @@
 export { testNames } from './random-names.js';
 export { stackEnv, stackEndpoints, type StackEndpoints, type StackSettings } from './stack-env.js';
 export { waitFor } from './wait-for.js';
+export { configRejections } from './config-rejections.js';
 export { freePort } from './free-port.js';
 export {
   testKafka,

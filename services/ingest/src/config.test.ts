@@ -1,16 +1,13 @@
-import { configProblems, loadConfig } from '@denyscope/config';
+import { loadConfig } from '@denyscope/config';
 import { DEFAULT_KEY_READS_PER_MINUTE } from '@denyscope/intake';
+import { configRejections } from '@denyscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { ingestSection } from './config.js';
 
 const sections = { ingest: ingestSection };
 const ingest = (env: Record<string, string>) => loadConfig(env, sections).ingest;
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  const problems = configProblems(env, sections);
-  if (problems.length === 0) throw new Error('expected the configuration to be rejected');
-  return problems;
-}
+const problemsOf = (env: Record<string, string>) => configRejections(env, sections);
 
 describe('ingest section', () => {
   it('has the documented defaults', () => {

@@ -1,15 +1,12 @@
-import { configProblems, loadConfig as loadWith } from '@denyscope/config';
+import { loadConfig as loadWith } from '@denyscope/config';
+import { configRejections } from '@denyscope/testkit';
 import { describe, expect, it } from 'vitest';
 import { notifierSection } from './config.js';
 
 const sections = { notifier: notifierSection };
 const loadConfig = (env: Record<string, string>) => loadWith(env, sections);
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  const problems = configProblems(env, sections);
-  if (problems.length === 0) throw new Error('expected the configuration to be rejected');
-  return problems;
-}
+const problemsOf = (env: Record<string, string>) => configRejections(env, sections);
 
 describe('notifier section', () => {
   it('enables only the log sink by default, with the documented defaults', () => {

@@ -1,15 +1,12 @@
+import { configRejections } from '@denyscope/testkit';
 import { describe, expect, it } from 'vitest';
-import { configProblems, loadConfig as loadWith } from '@denyscope/config';
+import { loadConfig as loadWith } from '@denyscope/config';
 import { reporterSection } from './config.js';
 
 const sections = { reporter: reporterSection };
 const loadConfig = (env: Record<string, string>) => loadWith(env, sections);
 
-function problemsOf(env: Record<string, string>): readonly string[] {
-  const problems = configProblems(env, sections);
-  if (problems.length === 0) throw new Error('expected the configuration to be rejected');
-  return problems;
-}
+const problemsOf = (env: Record<string, string>) => configRejections(env, sections);
 
 describe('reporter section', () => {
   it('has the documented defaults', () => {
